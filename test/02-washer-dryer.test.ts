@@ -1,0 +1,252 @@
+import type { Redis } from 'ioredis';
+import { dry } from '#target/02-washer-dryer/dryer.ts';
+import { wash } from '#target/02-washer-dryer/washer.ts';
+import { expect, step, test, type RedisKit } from './support/workshop-test.ts';
+
+const DISHES = ['salad', 'bread', 'entree', 'dessert'];
+const FAR_AWAY = ['味噌汁', '饺子', '🍰', 'crème brûlée'];
+const POLLING = ['LPOP', 'RPOP', 'LLEN', 'LRANGE', 'LINDEX', 'EXISTS'];
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Counts the commands called on a connection, and how many of them have not answered yet. */
+function watched(conn: Redis): { conn: Redis; calls: string[]; pending: () => number } {
+  const calls: string[] = [];
+  let pending = 0;
+  const proxy = new Proxy(conn, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || typeof value !== 'function' || !/^[a-z]+$/.test(property)) return value;
+      if (['on', 'once', 'off', 'emit', 'pipeline', 'multi', 'duplicate', 'disconnect', 'quit'].includes(property)) {
+        return value.bind(target);
+      }
+      return (...args: unknown[]) => {
+        calls.push(property.toUpperCase());
+        const result = value.apply(target, args);
+        if (result && typeof (result as Promise<unknown>).finally === 'function') {
+          pending++;
+          return (result as Promise<unknown>).finally(() => pending--);
+        }
+        return result;
+      };
+    },
+  });
+  return { conn: proxy, calls, pending: () => pending };
+}
+
+/**
+ * Awaits a dryer that has been given everything, quit included. If it blocks again on the empty
+ * list instead of returning, it missed quit: say so at once instead of waiting out the time limit.
+ */
+async function finished(redis: RedisKit, run: Promise<number>, queue = 'dishes'): Promise<number> {
+  let done = false;
+  const result = run.finally(() => {
+    done = true;
+  });
+  const stuck = (async () => {
+    while (!done) {
+      const blocked = (await redis.clients()).filter((client) => client.blocked);
+      if (blocked.length > 0 && (await redis.observer.llen(redis.key(queue))) === 0 && !done) return blocked;
+      await pause(10);
+    }
+    return [];
+  })();
+  const outcome = await Promise.race([result.then((count) => ({ count })), stuck.then((blocked) => ({ blocked }))]);
+  if ('count' in outcome) return outcome.count;
+  if (outcome.blocked.length === 0) return result;
+  throw new Error(
+    `Your dryer took quit from the list and then waited for more: it is blocked in BLPOP on an empty list. ` +
+      `When the dish is "quit", stop the loop and return the count.`,
+  );
+}
+
+/**
+ * Waits until the dryer is blocked in Redis. Fails at once when dry() settles first (it threw,
+ * or returned without waiting), and explains a dryer that polls instead of blocking.
+ */
+async function blocked(redis: RedisKit, run: Promise<number>): Promise<void> {
+  const early = run.then(
+    (count) => {
+      throw new Error(`dry() returned ${count} before any dish or quit was in the list: it should wait for them (BLPOP with timeout 0)`);
+    },
+    (error: unknown) => {
+      throw error;
+    },
+  );
+  const waiting = redis.waitForBlocked(1).catch(async () => {
+    await redis.trace.settle();
+    const polls = POLLING.map((command) => [command, redis.trace.count(command, 'dryer')] as const).filter(([, n]) => n > 0);
+    throw new Error(
+      polls.length > 0
+        ? `Your dryer never waited inside Redis: it asked ${polls.map(([c, n]) => `${n} times with ${c}`).join(' and ')}. ` +
+            'BLPOP lets Redis park the dryer and wake it when a dish arrives.'
+        : `Your dryer was not blocked in BLPOP while the list was empty. What Redis saw:\n${redis.trace.timeline()}`,
+    );
+  });
+  await Promise.race([early, waiting]);
+}
+
+step('02a', () => {
+  test('pushes every dish onto the tail of the list, in order, then quit', async ({ redis }) => {
+    await wash(redis.client('washer'), DISHES);
+    const list = await redis.observer.lrange(redis.key('dishes'), 0, -1);
+    expect(list.length, `the list holds ${list.length} items (${list.join(', ')}), but 4 dishes and quit were washed`).toBe(5);
+    expect(
+      list.slice(0, 4),
+      list[0] === 'dessert' || list[1] === 'dessert'
+        ? 'the last dish washed is at the head of the list: you pushed on the head (LPUSH). The dryer pops from the head, so push on the tail with RPUSH'
+        : 'the dishes are not in the order they were washed',
+    ).toEqual(DISHES);
+    expect(list.at(-1), 'the list must end with "quit", after the last dish, or the dryer waits for ever').toBe('quit');
+  });
+
+  test('adds to the tail of a list that already holds dishes', async ({ redis }) => {
+    await redis.client().rpush('dishes', 'soup');
+    await wash(redis.client('washer'), ['tea', 'cake']);
+    const list = await redis.observer.lrange(redis.key('dishes'), 0, -1);
+    expect(list, 'the soup already in the list must stay first, your dishes and quit after it (RPUSH, never DEL or LPUSH)').toEqual([
+      'soup',
+      'tea',
+      'cake',
+      'quit',
+    ]);
+  });
+
+  test('uses the list it is given', async ({ redis }) => {
+    await wash(redis.client('washer'), ['plate'], 'plates');
+    expect(await redis.observer.lrange(redis.key('plates'), 0, -1), 'wash(conn, dishes, "plates") must push onto "plates", not a fixed name').toEqual([
+      'plate',
+      'quit',
+    ]);
+  });
+
+  test('keeps names in Japanese, Chinese and emoji intact', async ({ redis }) => {
+    await wash(redis.client('washer'), FAR_AWAY);
+    expect(await redis.observer.lrange(redis.key('dishes'), 0, -1), 'every name must come out of Redis exactly as it went in').toEqual([
+      ...FAR_AWAY,
+      'quit',
+    ]);
+  });
+
+  test('returns only once every push has been answered', async ({ redis }) => {
+    const washer = watched(redis.client('washer'));
+    await wash(washer.conn, DISHES);
+    expect(washer.calls.length, 'wash() sent no command on the connection it was given').toBeGreaterThan(0);
+    expect(
+      washer.pending(),
+      `wash() returned while ${washer.pending()} of its commands were still unanswered: await each RPUSH, so whoever calls wash() knows the dishes are in`,
+    ).toBe(0);
+  });
+});
+
+step('02b', () => {
+  test('dries dishes washed before it started, in order, and returns the count', async ({ redis }) => {
+    await redis.client('washer').rpush('dishes', ...DISHES, 'quit');
+    const dried: string[] = [];
+    const count = await finished(redis, dry(redis.client('dryer'), (dish) => void dried.push(dish)));
+    expect(dried, 'a list keeps what was pushed until someone pops it: your dryer should dry all four, in washing order').toEqual(DISHES);
+    expect(count, `dry() should return how many dishes it dried (4; quit is not a dish), not ${count}`).toBe(4);
+  });
+
+  test('started first, it blocks in BLPOP until dishes come, then dries them all', async ({ redis }) => {
+    const dried: string[] = [];
+    const run = dry(redis.client('dryer'), (dish) => void dried.push(dish));
+    run.catch(() => {});
+    await blocked(redis, run);
+    const washer = redis.client('washer');
+    for (const dish of DISHES) await washer.rpush('dishes', dish);
+    await washer.rpush('dishes', 'quit');
+    expect(await finished(redis, run), 'dry() should return 4 after quit').toBe(4);
+    expect(dried, 'the dryer should get every dish, in the order they were washed').toEqual(DISHES);
+  });
+
+  test('waits as long as it takes: BLPOP with timeout 0', async ({ redis }) => {
+    const run = dry(redis.client('dryer'), () => {});
+    run.catch(() => {});
+    await blocked(redis, run);
+    await redis.client('washer').rpush('dishes', 'quit');
+    await finished(redis, run);
+    await redis.trace.settle();
+    const timeouts = redis.trace.commands({ client: 'dryer', command: 'BLPOP' }).map((event) => event.args.at(-1));
+    expect(timeouts.length, 'your dryer sent no BLPOP').toBeGreaterThan(0);
+    for (const timeout of timeouts) {
+      expect(
+        timeout,
+        `your dryer called BLPOP with a timeout of ${timeout} (seconds, not milliseconds): when no dish comes in that time it gives up ` +
+          'while the washer may still be washing. In this lesson the dryer waits for quit: use 0, which waits for ever',
+      ).toBe('0');
+    }
+  });
+
+  test('stops at quit and leaves whatever comes after it in the list', async ({ redis }) => {
+    await redis.client('washer').rpush('dishes', 'cup', 'quit', 'saucer');
+    const dried: string[] = [];
+    const count = await finished(redis, dry(redis.client('dryer'), (dish) => void dried.push(dish)));
+    expect(dried, '"quit" ends the drying: it is not a dish, and nothing after it is for this dryer').toEqual(['cup']);
+    expect(count).toBe(1);
+    expect(await redis.observer.lrange(redis.key('dishes'), 0, -1), 'the saucer after quit must stay in the list for the next dryer').toEqual([
+      'saucer',
+    ]);
+  });
+
+  test('asks Redis once per dish plus once for quit: no polling', async ({ redis }) => {
+    const run = dry(redis.client('dryer'), () => {});
+    run.catch(() => {});
+    await blocked(redis, run);
+    await redis.client('washer').rpush('dishes', ...DISHES, 'quit');
+    await finished(redis, run);
+    await redis.trace.settle();
+    for (const command of POLLING) {
+      const n = redis.trace.count(command, 'dryer');
+      expect(n, `your dryer asked Redis ${n} times with ${command}; BLPOP alone waits for a dish and takes it, so Redis wakes the dryer instead`).toBe(0);
+    }
+    const blpops = redis.trace.count('BLPOP', 'dryer');
+    expect(blpops, `your dryer sent ${blpops} BLPOP for 4 dishes and quit: one per item is enough`).toBe(5);
+  });
+
+  test('uses the list it is given', async ({ redis }) => {
+    await redis.client('washer').rpush('plates', 'plate', 'quit');
+    const dried: string[] = [];
+    await finished(redis, dry(redis.client('dryer'), (dish) => void dried.push(dish), 'plates'), 'plates');
+    expect(dried, 'dry(conn, onDried, "plates") must pop from "plates", not a fixed name').toEqual(['plate']);
+  });
+
+  test('keeps names in Japanese, Chinese and emoji intact', async ({ redis }) => {
+    await redis.client('washer').rpush('dishes', ...FAR_AWAY, 'quit');
+    const dried: string[] = [];
+    await finished(redis, dry(redis.client('dryer'), (dish) => void dried.push(dish)));
+    expect(dried, 'every name must reach onDried exactly as it was washed').toEqual(FAR_AWAY);
+  });
+
+  test('awaits onDried before it takes the next dish, so the rest wait in the list', async ({ redis }) => {
+    await redis.client('washer').rpush('dishes', 'pot', 'pan', 'lid', 'quit');
+    const dryer = watched(redis.client('dryer'));
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstCall = () => {};
+    const called = new Promise<void>((resolve) => (firstCall = resolve));
+    const dried: string[] = [];
+    const run = dry(dryer.conn, async (dish) => {
+      dried.push(dish);
+      if (dried.length > 1) return;
+      firstCall();
+      await gate;
+    });
+    run.catch(() => {});
+    await Promise.race([called, run]);
+    // Let every microtask and pending callback run: a dryer that did not await onDried moves on now.
+    await new Promise((resolve) => setImmediate(resolve));
+    const left = await redis.observer.llen(redis.key('dishes'));
+    const early = [...dryer.calls];
+    release();
+    await finished(redis, run);
+    // The one command before drying began is the BLPOP that took the pot.
+    const sent = early.slice(1);
+    expect(
+      sent.length === 0 && left === 3,
+      `while onDried was still drying "pot", your dryer sent ${sent.join(', ') || 'nothing'} and the list held ${left} of 3 items: ` +
+        'await onDried(dish) before the next BLPOP, so dishes you cannot handle yet stay in Redis (where another dryer could take them)',
+    ).toBe(true);
+    expect(dried).toEqual(['pot', 'pan', 'lid']);
+  });
+});

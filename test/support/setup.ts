@@ -1,0 +1,27 @@
+/**
+ * Runs in every test file before it loads: tracks worker threads, points connect() at the
+ * run's Redis, and after a failed check says which threads were still running, then ends them.
+ */
+import './threads.ts';
+import { afterEach, inject } from 'vitest';
+import { URL_VARIABLE } from '../../workshop/redis.ts';
+import { endThreads, liveThreads } from './threads.ts';
+
+const url = inject('redisUrl');
+if (url) process.env[URL_VARIABLE] = url;
+
+afterEach(async ({ task }) => {
+  const error = task.result?.state === 'fail' ? task.result.errors?.[0] : undefined;
+  if (error) {
+    const timedOut = /^Test timed out in (\d+)ms/.exec(error.message ?? '');
+    if (timedOut) {
+      error.message = `This check was stopped after ${Number(timedOut[1]) / 1000} s: your code had not finished.`;
+      error.stack = error.message;
+    }
+    const running = liveThreads().map(
+      (thread) => `Worker thread ${thread.file} was still running (started ${Date.now() - thread.startedAt} ms before).`,
+    );
+    if (running.length > 0) error.message += `\n\n${running.join('\n')}`;
+  }
+  await endThreads();
+});

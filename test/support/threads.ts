@@ -1,0 +1,62 @@
+/**
+ * Keeps a list of the worker threads that learner code starts, so that a check can tell whether
+ * any is still running, name it when a check fails, and end it so that nothing outlives a check.
+ *
+ * It works by replacing `Worker` in `node:worker_threads` before any learner module loads
+ * (`syncBuiltinESMExports` makes `import { Worker } from 'node:worker_threads'` see the change).
+ */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
+
+export interface LiveThread {
+  worker: NodeWorker;
+  /** The worker's file name, such as `cook.ts`. */
+  file: string;
+  startedAt: number;
+}
+
+const require = createRequire(import.meta.url);
+const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+const live = new Set<LiveThread>();
+let started = 0;
+
+if (!(threads.Worker as { tracked?: boolean }).tracked) {
+  const Original = threads.Worker;
+  class TrackedWorker extends Original {
+    static tracked = true;
+    constructor(filename: string | URL, options?: WorkerOptions) {
+      super(filename, options);
+      const entry: LiveThread = { worker: this, file: describeFile(filename, options), startedAt: Date.now() };
+      started++;
+      live.add(entry);
+      this.once('exit', () => live.delete(entry));
+    }
+  }
+  threads.Worker = TrackedWorker;
+  syncBuiltinESMExports();
+}
+
+function describeFile(filename: string | URL, options?: WorkerOptions): string {
+  if (options?.eval) return '(inline code)';
+  const path = filename instanceof URL ? fileURLToPath(filename) : String(filename).startsWith('file:') ? fileURLToPath(String(filename)) : String(filename);
+  return basename(path);
+}
+
+/** Worker threads started in this process that have not exited yet. */
+export function liveThreads(): LiveThread[] {
+  return [...live];
+}
+
+/** How many worker threads were started in this process so far. */
+export function threadsStarted(): number {
+  return started;
+}
+
+/** Ends every worker thread still running; resolves when all have exited. */
+export async function endThreads(): Promise<LiveThread[]> {
+  const left = liveThreads();
+  await Promise.all(left.map((entry) => entry.worker.terminate().catch(() => 0)));
+  return left;
+}

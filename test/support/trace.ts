@@ -1,0 +1,173 @@
+/**
+ * Records the Redis commands of one check, as Redis itself saw them, through MONITOR.
+ *
+ * MONITOR shows every client of the server, so the tracer keeps only the clients that belong to
+ * this check: those named with its key prefix (every `connect()` names its connection so) and
+ * those that touched a key under the prefix. That keeps it right when many test files, or a
+ * whole classroom, share one server.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+export interface TraceEvent {
+  /** Milliseconds since the trace started, by the server's clock. */
+  at: number;
+  /** The connection's name without the prefix, such as `dryer` or `dryer#2`. */
+  client: string;
+  addr: string;
+  /** Upper case, such as `BLPOP`. */
+  command: string;
+  /** Arguments, with the check's key prefix taken off. */
+  args: string[];
+}
+
+interface Raw {
+  time: number;
+  args: string[];
+  addr: string;
+}
+
+const HANDSHAKE = new Set(['INFO', 'CLIENT SETNAME', 'SELECT', 'HELLO', 'AUTH']);
+
+export class Tracer {
+  readonly events: TraceEvent[] = [];
+  private readonly names = new Map<string, string>();
+  private readonly labels = new Map<string, string>();
+  private readonly ours = new Set<string>();
+  private readonly early = new Map<string, Raw[]>();
+  private readonly markers = new Map<string, () => void>();
+  private start = 0;
+
+  private constructor(
+    private readonly monitor: Redis,
+    private readonly helper: Redis,
+    readonly prefix: string,
+  ) {}
+
+  static async start(url: string, prefix: string): Promise<Tracer> {
+    const helper = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    helper.on('error', () => {});
+    await helper.connect();
+    // ioredis opens a separate connection for MONITOR.
+    const monitor = await helper.monitor();
+    monitor.on('error', () => {});
+    const tracer = new Tracer(monitor as unknown as Redis, helper, prefix);
+    const [seconds = 0, micros = 0] = await helper.time();
+    tracer.start = Number(seconds) * 1000 + Number(micros) / 1000;
+    monitor.on('monitor', (time: string, args: string[], addr: string) => tracer.see({ time: Number(time) * 1000, args, addr }));
+    return tracer;
+  }
+
+  private see(raw: Raw): void {
+    const [head = '', sub = '', value = ''] = raw.args;
+    if (head.toLowerCase() === 'echo' && this.markers.has(sub)) {
+      this.markers.get(sub)?.();
+      return;
+    }
+    if (head.toLowerCase() === 'client' && sub.toLowerCase() === 'setname') {
+      this.names.set(raw.addr, value);
+      if (value.startsWith(this.prefix)) this.adopt(raw.addr);
+    }
+    if (this.ours.has(raw.addr)) return this.record(raw);
+    if (raw.args.slice(1).some((arg) => arg.startsWith(this.prefix))) {
+      this.adopt(raw.addr);
+      return this.record(raw);
+    }
+    // Keep a little of every unknown client, in case it turns out to be ours.
+    const list = this.early.get(raw.addr) ?? [];
+    list.push(raw);
+    if (list.length > 8) list.shift();
+    if (this.early.size < 2000) this.early.set(raw.addr, list);
+  }
+
+  private adopt(addr: string): void {
+    if (this.ours.has(addr)) return;
+    this.ours.add(addr);
+    for (const raw of this.early.get(addr) ?? []) this.record(raw);
+    this.early.delete(addr);
+  }
+
+  private record(raw: Raw): void {
+    const [head = '', ...rest] = raw.args;
+    let command = head.toUpperCase();
+    if ((command === 'CLIENT' || command === 'CONFIG') && rest[0]) command += ` ${rest.shift()!.toUpperCase()}`;
+    if (HANDSHAKE.has(command)) return;
+    this.events.push({
+      at: Math.max(0, raw.time - this.start),
+      client: this.label(raw.addr),
+      addr: raw.addr,
+      command,
+      args: rest.map((arg) => (arg.startsWith(this.prefix) ? arg.slice(this.prefix.length) : arg)),
+    });
+  }
+
+  /** A readable, unique name for a client: its connection name without the prefix. */
+  label(addr: string): string {
+    const known = this.labels.get(addr);
+    if (known) return known;
+    const name = this.names.get(addr);
+    const base = name ? (name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name) : `client:${addr.split(':').pop()}`;
+    const taken = new Set(this.labels.values());
+    let label = base || 'client';
+    for (let n = 2; taken.has(label); n++) label = `${base}#${n}`;
+    this.labels.set(addr, label);
+    return label;
+  }
+
+  /** True when this address sent commands for this check. */
+  owns(addr: string): boolean {
+    return this.ours.has(addr) || (this.names.get(addr)?.startsWith(this.prefix) ?? false);
+  }
+
+  /** Resolves once every command Redis ran before this call has been recorded. */
+  async settle(timeoutMs = 2000): Promise<void> {
+    const marker = `trace-marker-${randomUUID()}`;
+    const seen = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('MONITOR did not echo the trace marker')), timeoutMs);
+      this.markers.set(marker, () => {
+        clearTimeout(timer);
+        this.markers.delete(marker);
+        resolve();
+      });
+    });
+    await this.helper.echo(marker);
+    await seen;
+  }
+
+  /** The recorded commands, optionally only one client's or one command's. */
+  commands(filter: { client?: string; command?: string } = {}): TraceEvent[] {
+    return this.events.filter(
+      (event) =>
+        (!filter.client || event.client === filter.client || event.client.startsWith(`${filter.client}#`)) &&
+        (!filter.command || event.command === filter.command.toUpperCase()),
+    );
+  }
+
+  count(command: string, client?: string): number {
+    return this.commands({ command, client }).length;
+  }
+
+  /** The last `limit` commands as a short table, for a failed check's report. */
+  timeline(limit = 30): string {
+    if (this.events.length === 0) return '  (no Redis commands were sent)';
+    const shown = this.events.slice(-limit);
+    const width = Math.max(6, ...shown.map((event) => event.client.length));
+    const lines = shown.map((event) => {
+      const at = `+${Math.round(event.at)}ms`.padStart(8);
+      const args = event.args.map((arg) => (arg.length > 40 ? `${arg.slice(0, 37)}...` : arg)).join(' ');
+      return `${at}  ${event.client.padEnd(width)}  ${event.command} ${args}`.trimEnd();
+    });
+    const skipped = this.events.length - shown.length;
+    return (skipped > 0 ? [`  (${skipped} earlier commands not shown)`, ...lines] : lines).join('\n');
+  }
+
+  /** A connection for the harness's own queries; its commands are never recorded. */
+  get observer(): Redis {
+    return this.helper;
+  }
+
+  async stop(): Promise<void> {
+    this.monitor.disconnect();
+    this.helper.disconnect();
+  }
+}

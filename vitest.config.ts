@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { targetDir } from './workshop/target.ts';
+
+// Tests import lesson code as `#target/NN-slug/file.ts`; WORKSHOP_TARGET decides which folder that is.
+const target = targetDir();
+
+export default defineConfig({
+  resolve: {
+    alias: [{ find: /^#target\//, replacement: `${target}/` }],
+  },
+  test: {
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/setup.ts'],
+    pool: 'forks',
+    testTimeout: 10_000,
+    hookTimeout: 10_000,
+    teardownTimeout: 5_000,
+    projects: [
+      { extends: true, test: { name: 'lessons', include: ['test/[0-9][0-9]-*.test.ts'] } },
+      { extends: true, test: { name: 'harness', include: ['test/harness/**/*.test.ts'] } },
+    ],
+  },
+});

@@ -1,0 +1,190 @@
+/**
+ * The lessons and their steps: the one list that the runner, verify, the authoring check, the
+ * tests and the slides all read. Nothing else repeats it.
+ */
+
+export type Difficulty = 'easy' | 'medium' | 'hard';
+
+export interface StepInfo {
+  /** Lesson number and letter, such as `02b`. Test names start with it. */
+  id: string;
+  title: string;
+  difficulty: Difficulty;
+  /** Files of the lesson folder this step has the learner edit. */
+  files: string[];
+  /** One hint, shown on request; it nudges, it does not solve. */
+  hint: string;
+  /** How long one check of this step may take before it is stopped and explained. */
+  timeoutMs: number;
+}
+
+export interface LessonInfo {
+  /** Two digits, such as `02`. */
+  id: string;
+  /** Folder name under `lessons/` and `solutions/`, and the test file's name. */
+  slug: string;
+  title: string;
+  /** The oldest Redis server the lesson's commands run on; absent when it needs no Redis. */
+  minRedis?: string;
+  /** Files in the lesson folder that are neither steps nor README (demos to run). */
+  extras?: string[];
+  steps: StepInfo[];
+}
+
+const lessonList: LessonInfo[] = [
+  {
+    id: '01',
+    slug: '01-bounded-queue',
+    title: 'Threads and a shared bounded queue',
+    extras: ['race-demo.ts'],
+    steps: [
+      {
+        id: '01a',
+        title: 'Mutex: one thread at a time',
+        difficulty: 'easy',
+        files: ['mutex.ts'],
+        hint:
+          'Take the lock with Atomics.compareExchange(state, 0, UNLOCKED, LOCKED); when that fails, ' +
+          'Atomics.wait(state, 0, LOCKED) and try again. unlock() stores UNLOCKED, then Atomics.notify wakes one waiter.',
+        timeoutMs: 10_000,
+      },
+      {
+        id: '01b',
+        title: 'BoundedQueue: put waits while full, take waits while empty',
+        difficulty: 'medium',
+        files: ['bounded-queue.ts'],
+        hint:
+          'Keep head, tail and size in the shared Int32Array and guard them with your Mutex. To wait, read a ' +
+          'change counter while you hold the lock, unlock, then Atomics.wait on that counter value: a notify ' +
+          'that comes in between changes the counter, so the wait returns at once instead of missing it.',
+        timeoutMs: 10_000,
+      },
+      {
+        id: '01c',
+        title: 'The kitchen: cooks and eaters in worker threads',
+        difficulty: 'hard',
+        files: ['kitchen.ts', 'kitchen-worker.ts'],
+        hint:
+          'Give every worker the queue\'s buffer through workerData, wait for all cooks to exit, then put one ' +
+          'poison pill per eater; resolve only after every worker has emitted "exit".',
+        timeoutMs: 20_000,
+      },
+    ],
+  },
+  {
+    id: '02',
+    slug: '02-washer-dryer',
+    title: 'A Redis list as a queue: the washer and the dryer',
+    minRedis: '6.0',
+    steps: [
+      {
+        id: '02a',
+        title: 'wash(): RPUSH every dish, then quit',
+        difficulty: 'easy',
+        files: ['washer.ts'],
+        hint:
+          'A queue takes in at one end and gives out at the other: the dryer pops from the left (BLPOP), so the ' +
+          'washer pushes on the right, with conn.rpush(queue, dish). When all dishes are in, push the word quit.',
+        timeoutMs: 5_000,
+      },
+      {
+        id: '02b',
+        title: 'dry(): BLPOP until quit, one dish at a time',
+        difficulty: 'easy',
+        files: ['dryer.ts'],
+        hint:
+          'Loop on `await conn.blpop(queue, 0)`: it returns [key, value], and 0 means wait as long as it takes. ' +
+          'Stop on quit; otherwise await onDried(dish) before you ask for the next dish.',
+        timeoutMs: 5_000,
+      },
+    ],
+  },
+];
+
+export const lessons: readonly LessonInfo[] = validate(lessonList);
+
+function validate(list: LessonInfo[]): LessonInfo[] {
+  const seen = new Set<string>();
+  for (const lesson of list) {
+    if (!/^\d\d$/.test(lesson.id)) throw new TypeError(`Expected lesson id to be two digits, got \`${lesson.id}\``);
+    if (!lesson.slug.startsWith(`${lesson.id}-`)) throw new TypeError(`Expected slug of lesson ${lesson.id} to start with "${lesson.id}-", got \`${lesson.slug}\``);
+    if (lesson.steps.length === 0) throw new TypeError(`Lesson ${lesson.id} has no steps`);
+    for (const step of lesson.steps) {
+      if (!new RegExp(`^${lesson.id}[a-z]$`).test(step.id)) throw new TypeError(`Expected step id in lesson ${lesson.id} to be ${lesson.id} and a letter, got \`${step.id}\``);
+      if (seen.has(step.id)) throw new TypeError(`Step ${step.id} is listed twice`);
+      seen.add(step.id);
+      if (!step.hint.trim()) throw new TypeError(`Step ${step.id} has no hint`);
+      if (step.files.length === 0) throw new TypeError(`Step ${step.id} lists no files`);
+      if (!(step.timeoutMs > 0)) throw new TypeError(`Expected timeoutMs of step ${step.id} to be > 0, got \`${step.timeoutMs}\``);
+    }
+  }
+  return list;
+}
+
+export function findStep(id: string): { lesson: LessonInfo; step: StepInfo } | undefined {
+  for (const lesson of lessons) {
+    const step = lesson.steps.find((candidate) => candidate.id === id);
+    if (step) return { lesson, step };
+  }
+  return undefined;
+}
+
+/** Every step id and lesson id, for "did you mean" messages. */
+export function allIds(): string[] {
+  return lessons.flatMap((lesson) => [lesson.id, ...lesson.steps.map((step) => step.id)]);
+}
+
+export interface Selection {
+  lesson: LessonInfo;
+  steps: StepInfo[];
+}
+
+/**
+ * Turns what a person typed (`02`, `2`, `02b`, `2b`, `02-washer-dryer`) into lessons and steps.
+ * Throws a message that lists the valid names when nothing matches.
+ */
+export function select(input: string): Selection {
+  const text = input.trim().toLowerCase();
+  const match = /^(\d{1,2})([a-z])?$/.exec(text);
+  const id = match ? match[1]!.padStart(2, '0') : text.slice(0, 2);
+  const lesson = lessons.find((candidate) => candidate.id === id && (match || candidate.slug === text));
+  if (lesson) {
+    if (!match?.[2]) return { lesson, steps: lesson.steps };
+    const step = lesson.steps.find((candidate) => candidate.id === `${id}${match[2]}`);
+    if (step) return { lesson, steps: [step] };
+  }
+  throw new RangeError(
+    `There is no lesson or step called "${input}". Try one of: ${allIds().join(', ')}` +
+      (nearest(text) ? ` (did you mean ${nearest(text)}?)` : ''),
+  );
+}
+
+function nearest(text: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const id of [...allIds(), ...lessons.map((lesson) => lesson.slug)]) {
+    const distance = editDistance(text, id);
+    if (distance < bestDistance) [best, bestDistance] = [id, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The newest Redis any of these lessons needs, or undefined when none needs Redis. */
+export function minRedisFor(selected: readonly LessonInfo[] = lessons): string | undefined {
+  const versions = selected.map((lesson) => lesson.minRedis).filter((v): v is string => Boolean(v));
+  return versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).pop();
+}

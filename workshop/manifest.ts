@@ -99,6 +99,94 @@ const lessonList: LessonInfo[] = [
       },
     ],
   },
+  {
+    id: '03',
+    slug: '03-many-dryers',
+    title: 'Many dryers: competing consumers, timeouts, a throttled worker',
+    minRedis: '6.0',
+    steps: [
+      {
+        id: '03a',
+        title: 'runDryers(): N dryers, each with its own connection, BLPOP with a timeout',
+        difficulty: 'medium',
+        files: ['dryers.ts', 'dryer-worker.ts'],
+        hint:
+          'Start one worker thread per dryer; each calls connect() for a connection of its own and loops on ' +
+          'BLPOP with timeoutSec (seconds, not milliseconds). A null reply means the timeout passed: stop with ' +
+          'reason "timeout". Post the dried list back to the parent and close the connection before the thread ends.',
+        timeoutMs: 15_000,
+      },
+      {
+        id: '03b',
+        title: 'runThrottledWorker(): one job at a time, spaced, with a refresh',
+        difficulty: 'hard',
+        files: ['throttled-worker.ts'],
+        hint:
+          'Keep two timestamps: when the last job started and when you last refreshed. Before each job, wait ' +
+          'until intervalMs has passed since the last start, and refresh first if refreshMs has passed since the ' +
+          'last refresh (and before the very first job). Report LLEN after each pop; stop on "exit".',
+        timeoutMs: 15_000,
+      },
+    ],
+  },
+  {
+    id: '04',
+    slug: '04-pubsub-status',
+    title: 'Pub/sub and a status machine in shared memory',
+    minRedis: '6.0',
+    steps: [
+      {
+        id: '04a',
+        title: 'transition(): the statuses and the moves allowed between them',
+        difficulty: 'easy',
+        files: ['status.ts'],
+        hint:
+          'Write the allowed moves as a table: for each status, which message leads to which status. transition() ' +
+          'looks the pair up and returns the current status unchanged when the move is not in the table.',
+        timeoutMs: 5_000,
+      },
+      {
+        id: '04b',
+        title: 'StatusListener: subscribe in a worker thread, status in shared memory',
+        difficulty: 'hard',
+        files: ['status-listener.ts', 'status-worker.ts'],
+        hint:
+          'Give the worker a SharedArrayBuffer; it stores the status with Atomics.store and the parent reads it ' +
+          'with Atomics.load, no message needed. In ioredis the subscription is confirmed when subscribe() ' +
+          'resolves: only then tell the parent you are ready. On END: unsubscribe, quit, and let the thread end.',
+        timeoutMs: 10_000,
+      },
+    ],
+  },
+  {
+    id: '05',
+    slug: '05-client-unblock',
+    title: 'Shutting down blocked workers at once with CLIENT UNBLOCK',
+    minRedis: '6.0',
+    steps: [
+      {
+        id: '05a',
+        title: 'WorkerPool: stop() unblocks every worker at once',
+        difficulty: 'hard',
+        files: ['worker-pool.ts'],
+        hint:
+          'Each worker gets its own connection and asks for its CLIENT ID before it blocks. stop() sets the stop ' +
+          'flag first, then sends CLIENT UNBLOCK <id> from another connection; each loop checks the flag before ' +
+          'every BLPOP. A worker busy with a job is not blocked (UNBLOCK returns 0): it sees the flag when it is done.',
+        timeoutMs: 10_000,
+      },
+      {
+        id: '05b',
+        title: 'runConsole(): each line a job, an empty line stops',
+        difficulty: 'medium',
+        files: ['console.ts'],
+        hint:
+          'Read lines with node:readline from the input stream; RPUSH each non-empty line as a job; on the first ' +
+          'empty line (or the end of input) stop the pool and close the reader.',
+        timeoutMs: 10_000,
+      },
+    ],
+  },
 ];
 
 export const lessons: readonly LessonInfo[] = validate(lessonList);

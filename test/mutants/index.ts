@@ -4,7 +4,8 @@
  * at least one check, and the first failure's message must match `expect`, so that the learner
  * is told what is wrong in words that point at the mistake.
  *
- * Files live in `test/mutants/<lesson slug>/<mutant name>/`, named like the lesson's files.
+ * Files live in `test/mutants/<lesson slug>/<mutant name>/`, named like the lesson's files, and
+ * each lesson lists its mutants in `test/mutants/<lesson slug>/mutants.ts` (`export const mutants`).
  */
 export interface Mutant {
   /** Folder name, such as `polling-dryer`. */
@@ -17,4 +18,5 @@ export interface Mutant {
   expect: RegExp;
 }
 
+/** Mutants of lessons that do not have their own `mutants.ts` yet. */
 export const mutants: Mutant[] = [];

@@ -29,6 +29,27 @@ interface Raw {
 
 const HANDSHAKE = new Set(['INFO', 'CLIENT SETNAME', 'SELECT', 'HELLO', 'AUTH']);
 
+const ESCAPES: Record<string, number> = { n: 10, r: 13, t: 9, a: 7, b: 8, '"': 34, '\\': 92 };
+
+/** MONITOR prints bytes outside printable ASCII as \xNN; turn them back into the UTF-8 text they were. */
+export function unescapeMonitor(text: string): string {
+  if (!text.includes('\\')) return text;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const next = text[i + 1] ?? '';
+    if (text[i] === '\\' && next === 'x' && /^[0-9a-f]{2}$/i.test(text.slice(i + 2, i + 4))) {
+      bytes.push(Number.parseInt(text.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else if (text[i] === '\\' && next in ESCAPES) {
+      bytes.push(ESCAPES[next]!);
+      i += 1;
+    } else {
+      bytes.push(...Buffer.from(text[i]!, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 export class Tracer {
   readonly events: TraceEvent[] = [];
   private readonly names = new Map<string, string>();
@@ -54,7 +75,9 @@ export class Tracer {
     const tracer = new Tracer(monitor as unknown as Redis, helper, prefix);
     const [seconds = 0, micros = 0] = await helper.time();
     tracer.start = Number(seconds) * 1000 + Number(micros) / 1000;
-    monitor.on('monitor', (time: string, args: string[], addr: string) => tracer.see({ time: Number(time) * 1000, args, addr }));
+    monitor.on('monitor', (time: string, args: string[], addr: string) =>
+      tracer.see({ time: Number(time) * 1000, args: args.map(unescapeMonitor), addr }),
+    );
     return tracer;
   }
 

@@ -134,7 +134,8 @@ async function openKit(task: TestContext['task']): Promise<{ kit: RedisKit; clos
 /** Adds the timeline, the blocked clients and the live threads to a failed check's message. */
 async function explainFailure(task: TestContext['task'], kit: RedisKit): Promise<void> {
   const error = task.result?.errors?.[0];
-  if (!error) return;
+  // An unwritten starter says so itself; a timeline would only add noise.
+  if (!error || /^TODO\b/.test(error.message ?? '')) return;
   await kit.trace.settle().catch(() => {});
   const notes: string[] = [];
   const blocked = (await kit.clients()).filter((client) => client.blocked);

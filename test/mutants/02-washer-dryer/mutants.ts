@@ -1,0 +1,13 @@
+import type { Mutant } from '../index.ts';
+
+export const mutants: Mutant[] = [
+  { name: 'lpush-washer', step: '02a', mistake: 'pushes on the head with LPUSH', expect: /pushed on the head \(LPUSH\)/ },
+  { name: 'no-quit-washer', step: '02a', mistake: 'forgets to push quit', expect: /must end with "quit"/ },
+  { name: 'unawaited-washer', step: '02a', mistake: 'fires the RPUSHes without awaiting them', expect: /still unanswered: await each RPUSH/ },
+  { name: 'fixed-name-washer', step: '02a', mistake: 'always pushes onto "dishes"', expect: /must push onto "plates"/ },
+  { name: 'polling-dryer', step: '02b', mistake: 'polls with LPOP and a sleep', expect: /asked \d+ times with LPOP/ },
+  { name: 'quitless-dryer', step: '02b', mistake: 'never checks for quit', expect: /took quit from the list and then waited for more/ },
+  { name: 'millisecond-dryer', step: '02b', mistake: 'gives BLPOP a timeout in milliseconds', expect: /timeout of 30000 \(seconds, not milliseconds\)/ },
+  { name: 'impatient-dryer', step: '02b', mistake: 'gives up when BLPOP times out after 1 s', expect: /timeout of 1 \(seconds/ },
+  { name: 'eager-dryer', step: '02b', mistake: 'calls onDried without awaiting it', expect: /await onDried\(dish\) before the next BLPOP/ },
+];

@@ -1,0 +1,237 @@
+/**
+ * `npm run check`, for authors: every step's checks fail on its starter and pass on its solution,
+ * every known wrong solution (test/mutants) is caught with the message meant for it, every starter
+ * has a TODO, every step a hint, and the lesson folders hold no stray files.
+ *
+ * Each combination (the solutions; solutions with one step's starter files laid over them;
+ * solutions with one mutant laid over them) is a folder under .workshop/check and a vitest project
+ * of its own, so that one vitest run checks them all.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startVitest, type Reporter, type TestModule } from 'vitest/node';
+import type { Mutant } from '../test/mutants/index.ts';
+import { lessons, findStep, type LessonInfo, type StepInfo } from './manifest.ts';
+import { provideRedis } from './provision.ts';
+import { ROOT } from './target.ts';
+
+interface Combination {
+  name: string;
+  lesson: LessonInfo;
+  step?: StepInfo;
+  mutant?: Mutant;
+  /** Folder the tests import from, relative to the project. */
+  target: string;
+}
+
+const WORK = join(ROOT, '.workshop', 'check');
+const problems: string[] = [];
+const problem = (text: string) => problems.push(text);
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+}
+
+/** Folders, files, TODOs and hints: what can be checked without running anything. */
+function checkLayout(): void {
+  for (const lesson of lessons) {
+    const starterDir = join(ROOT, 'lessons', lesson.slug);
+    const solutionDir = join(ROOT, 'solutions', lesson.slug);
+    if (!existsSync(starterDir) || !existsSync(solutionDir)) {
+      problem(`lesson ${lesson.id}: lessons/${lesson.slug} and solutions/${lesson.slug} must both exist`);
+      continue;
+    }
+    if (!existsSync(join(ROOT, 'test', `${lesson.slug}.test.ts`))) problem(`lesson ${lesson.id}: test/${lesson.slug}.test.ts is missing`);
+    if (!existsSync(join(starterDir, 'README.md'))) problem(`lesson ${lesson.id}: lessons/${lesson.slug}/README.md is missing`);
+    const stepFiles = lesson.steps.flatMap((step) => step.files);
+    const allowed = new Set(['README.md', ...stepFiles, ...(lesson.extras ?? [])]);
+    for (const [label, dir] of [['lessons', starterDir], ['solutions', solutionDir]] as const) {
+      for (const file of listFiles(dir)) {
+        if (!allowed.has(file)) problem(`${label}/${lesson.slug}/${file} is not a step file, an extra or README.md in the manifest (stray file?)`);
+      }
+      for (const file of [...stepFiles, ...(lesson.extras ?? [])]) {
+        if (!existsSync(join(dir, file))) problem(`${label}/${lesson.slug}/${file} is listed in the manifest but missing`);
+      }
+    }
+    for (const step of lesson.steps) {
+      const todo = step.files.some((file) => existsSync(join(starterDir, file)) && readFileSync(join(starterDir, file), 'utf8').includes('// TODO:'));
+      if (!todo) problem(`step ${step.id}: no starter file has a "// TODO:" for the learner`);
+    }
+    for (const file of [...stepFiles, ...(lesson.extras ?? [])]) {
+      const path = join(solutionDir, file);
+      if (existsSync(path) && /\bTODO\b/.test(readFileSync(path, 'utf8'))) problem(`solutions/${lesson.slug}/${file} still says TODO`);
+    }
+  }
+}
+
+async function loadMutants(): Promise<Array<Mutant & { lesson: LessonInfo }>> {
+  const found: Array<Mutant & { lesson: LessonInfo }> = [];
+  const base = join(ROOT, 'test', 'mutants');
+  for (const lesson of lessons) {
+    const list = join(base, lesson.slug, 'mutants.ts');
+    if (!existsSync(list)) continue;
+    const { mutants } = (await import(pathToFileURL(list).href)) as { mutants: Mutant[] };
+    const folders = readdirSync(join(base, lesson.slug), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    for (const folder of folders) {
+      if (!mutants.some((mutant) => mutant.name === folder)) problem(`test/mutants/${lesson.slug}/${folder} is not listed in its mutants.ts`);
+    }
+    for (const mutant of mutants) {
+      const step = findStep(mutant.step);
+      if (step?.lesson !== lesson) {
+        problem(`mutant ${mutant.name}: step ${mutant.step} is not a step of lesson ${lesson.id}`);
+        continue;
+      }
+      const dir = join(base, lesson.slug, mutant.name);
+      if (!existsSync(dir)) {
+        problem(`mutant ${mutant.name}: folder test/mutants/${lesson.slug}/${mutant.name} is missing`);
+        continue;
+      }
+      for (const file of listFiles(dir)) {
+        if (!lesson.steps.some((candidate) => candidate.files.includes(file))) problem(`mutant ${mutant.name}: ${file} is not a file of lesson ${lesson.id}`);
+      }
+      found.push({ ...mutant, lesson });
+    }
+  }
+  return found;
+}
+
+/** A copy of the lesson's solution with `overlay`'s files laid over it. */
+function buildFolder(name: string, lesson: LessonInfo, overlay: string, files?: string[]): string {
+  const dir = join(WORK, name, lesson.slug);
+  cpSync(join(ROOT, 'solutions', lesson.slug), dir, { recursive: true });
+  for (const file of files ?? listFiles(overlay)) cpSync(join(overlay, file), join(dir, file));
+  return relative(ROOT, join(WORK, name));
+}
+
+function writeConfig(combinations: Combination[]): string {
+  const projects = combinations.map((combination) => ({
+    extends: true,
+    resolve: { alias: [{ find: '#target/', replacement: `${join(ROOT, combination.target)}/` }] },
+    test: {
+      name: combination.name,
+      include: [`test/${combination.lesson.slug}.test.ts`],
+      ...(combination.step ? { testNamePattern: `^${combination.step.id} ` } : {}),
+    },
+  }));
+  const path = join(WORK, 'vitest.config.ts');
+  writeFileSync(
+    path,
+    [
+      '// Generated by workshop/check.ts for one run; do not edit.',
+      "import { defineConfig } from 'vitest/config';",
+      'export default defineConfig({',
+      `  root: ${JSON.stringify(ROOT)},`,
+      '  test: {',
+      "    globalSetup: ['test/support/global-setup.ts'],",
+      "    setupFiles: ['test/support/setup.ts'],",
+      "    pool: 'forks',",
+      '    testTimeout: 10_000,',
+      '    hookTimeout: 10_000,',
+      `    projects: ${JSON.stringify(projects, null, 2).replace(/\n/g, '\n    ')},`,
+      '  },',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+function judge(combination: Combination, module: TestModule | undefined): string {
+  if (!module) return 'did not run';
+  const loadErrors = module.errors();
+  const tests = [...module.children.allTests()].filter((test) => test.result().state !== 'skipped');
+  const failed = tests.filter((test) => test.result().state === 'failed');
+  const passed = tests.filter((test) => test.result().state === 'passed');
+  if (!combination.step) {
+    if (loadErrors.length > 0) problem(`solutions of ${combination.lesson.id} could not be loaded: ${loadErrors[0]?.message}`);
+    for (const test of failed) problem(`solution of ${test.fullName} fails: ${test.result().errors?.[0]?.message.split('\n')[0]}`);
+    return `${passed.length}/${tests.length} pass`;
+  }
+  if (!combination.mutant) {
+    if (loadErrors.length > 0) return `starter cannot be loaded (${loadErrors[0]?.message.split('\n')[0]}): every check fails`;
+    if (tests.length === 0) problem(`step ${combination.step.id} has no checks`);
+    for (const test of passed) problem(`starter of ${combination.step.id} passes "${test.name}": a check a starter passes teaches nothing`);
+    return `${failed.length}/${tests.length} fail`;
+  }
+  const mutant = combination.mutant;
+  if (loadErrors.length > 0) {
+    problem(`mutant ${mutant.name} cannot be loaded: ${loadErrors[0]?.message.split('\n')[0]}`);
+    return 'cannot be loaded';
+  }
+  const first = failed[0];
+  if (!first) {
+    problem(`mutant ${mutant.name} (${mutant.mistake}) passes every check of ${mutant.step}`);
+    return 'NOT caught';
+  }
+  const message = first.result().errors?.[0]?.message ?? '';
+  if (!mutant.expect.test(message)) {
+    problem(`mutant ${mutant.name} is caught by "${first.name}", but its message does not match ${mutant.expect}:\n    ${message.split('\n')[0]}`);
+  }
+  return `caught by "${first.name}": ${message.split('\n')[0]}`;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  checkLayout();
+  const mutants = await loadMutants();
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+
+  const combinations: Combination[] = [];
+  for (const lesson of lessons) {
+    if (!existsSync(join(ROOT, 'solutions', lesson.slug)) || !existsSync(join(ROOT, 'test', `${lesson.slug}.test.ts`))) continue;
+    combinations.push({ name: `${lesson.id} solutions`, lesson, target: 'solutions' });
+    for (const step of lesson.steps) {
+      const target = buildFolder(`starter-${step.id}`, lesson, join(ROOT, 'lessons', lesson.slug), step.files);
+      combinations.push({ name: `${step.id} starter`, lesson, step, target });
+    }
+  }
+  for (const mutant of mutants) {
+    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, join(ROOT, 'test', 'mutants', mutant.lesson.slug, mutant.name));
+    combinations.push({ name: `${mutant.step} ${mutant.name}`, lesson: mutant.lesson, step: findStep(mutant.step)?.step, mutant, target });
+  }
+
+  // One server for every project of the run, instead of one each.
+  const redis = await provideRedis();
+  process.env.REDIS_URL = redis.url;
+  let modules: readonly TestModule[] = [];
+  const collector: Reporter = {
+    onTestRunEnd(testModules) {
+      modules = testModules;
+    },
+  };
+  try {
+    const vitest = await startVitest('test', [], { config: writeConfig(combinations), watch: false, reporters: [collector], silent: true });
+    await vitest.close();
+  } finally {
+    await redis.stop();
+  }
+
+  const layoutProblems = problems.length;
+  const width = Math.max(...combinations.map((combination) => combination.name.length));
+  let good = 0;
+  for (const combination of combinations) {
+    const module = modules.find((candidate) => candidate.project.name === combination.name);
+    const before = problems.length;
+    const verdict = judge(combination, module);
+    const ok = problems.length === before;
+    if (ok) good++;
+    console.log(`${ok ? '✓' : '✗'} ${combination.name.padEnd(width)}  ${verdict}`);
+  }
+  console.log('');
+  for (const text of problems) console.log(`✗ ${text}`);
+  console.log(`check took ${((Date.now() - started) / 1000).toFixed(1)} s; ${layoutProblems} problem(s) in the layout`);
+  console.log(`${good + (layoutProblems === 0 ? 1 : 0)} passed, ${combinations.length - good + (layoutProblems > 0 ? 1 : 0)} failed`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

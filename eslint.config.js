@@ -13,8 +13,8 @@ export default tseslint.config(
     },
   },
   {
-    // Starters keep the parameters the learner will use.
-    files: ['lessons/**/*.ts'],
+    // Starters keep the parameters the learner will use; mutants keep the solution's shape.
+    files: ['lessons/**/*.ts', 'test/mutants/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
 );

@@ -3,6 +3,7 @@
  * checks against your code in lessons/ (or the solutions when WORKSHOP_TARGET=solutions) and
  * prints a plain report led by what each failed check has to teach. Exit code 0 only when all pass.
  */
+import { pathToFileURL } from 'node:url';
 import { styleText } from 'node:util';
 import { select, type Selection } from './manifest.ts';
 import { runChecks, type CheckResult, type RunResult } from './run-checks.ts';
@@ -89,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
-if (import.meta.main ?? process.argv[1]?.endsWith('verify.ts')) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -214,13 +214,14 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
 
 function stopChild(child: ChildProcess, dir: string): Promise<void> {
   return new Promise((resolve) => {
+    let hard: NodeJS.Timeout | undefined;
     const done = () => {
       clearTimeout(hard);
       rmSync(dir, { recursive: true, force: true });
       resolve();
     };
     if (child.exitCode !== null || child.signalCode !== null) return done();
-    const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
+    hard = setTimeout(() => child.kill('SIGKILL'), 3000);
     child.once('exit', done);
     child.stdin?.end();
     child.kill('SIGTERM');

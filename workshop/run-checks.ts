@@ -30,6 +30,8 @@ export interface RunResult {
   unhandled: string[];
   /** True when the run was stopped by the deadline. */
   stalled: boolean;
+  /** Which Redis the run used, such as `redis-server 7.0.15 at redis://127.0.0.1:40123`. */
+  redis?: string;
 }
 
 export interface RunOptions {
@@ -50,6 +52,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   process.env.WORKSHOP_NEEDS_REDIS = needsRedis ? '1' : '0';
   const minimum = options.lessons.map((lesson) => lesson.minRedis).filter(Boolean).sort().pop();
   if (minimum) process.env.WORKSHOP_MIN_REDIS = minimum;
+  delete process.env.WORKSHOP_REDIS_DESCRIPTION;
 
   let modules: readonly TestModule[] = [];
   let unhandledErrors: readonly SerializedError[] = [];
@@ -102,7 +105,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
         stepId,
         name: test.name,
         state: result.state === 'pending' ? 'skipped' : result.state,
-        message: error ? describeError(error, targetPath, false) : undefined,
+        message: error ? describeError(error, targetPath, false) : result.state === 'skipped' ? result.note : undefined,
         diff: error?.diff,
         location: error ? locate(error, targetPath) : undefined,
         durationMs: test.diagnostic()?.duration ?? 0,
@@ -114,6 +117,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     loadErrors,
     unhandled: unhandledErrors.map((error) => describeError(error, targetPath)),
     stalled,
+    redis: process.env.WORKSHOP_REDIS_DESCRIPTION,
   };
 }
 
@@ -126,5 +130,7 @@ function locate(error: SerializedError, targetPath: string): string | undefined 
 function describeError(error: SerializedError, targetPath: string, withLocation = true): string {
   const name = error.name && !['AssertionError', 'Error'].includes(error.name) ? `${error.name}: ` : '';
   const where = withLocation ? locate(error, targetPath) : undefined;
-  return `${name}${error.message ?? String(error)}${where ? `\n    at ${where}` : ''}`;
+  // eslint-disable-next-line no-control-regex -- colour codes from the compiler's own report
+  const message = (error.message ?? String(error)).replace(/\u001b\[[0-9;]*m/g, '');
+  return `${name}${message}${where ? `\n    at ${where}` : ''}`;
 }

@@ -8,7 +8,10 @@ import { styleText } from 'node:util';
 import { select, type Selection } from './manifest.ts';
 import { runChecks, type CheckResult, type RunResult } from './run-checks.ts';
 import { targetName } from './target.ts';
-import { RedisUnavailableError } from './provision.ts';
+import { HOW_TO_GET_REDIS } from './provision.ts';
+
+const isRedisMissing = (message: string) =>
+  message.startsWith(HOW_TO_GET_REDIS.split('\n')[0]!) || message.startsWith('REDIS_URL is ') || message.includes('is too old for these lessons');
 
 const color = (style: Parameters<typeof styleText>[0], text: string) => (process.stdout.isTTY ? styleText(style, text) : text);
 const indent = (text: string, by: string) => text.split('\n').map((line) => (line ? by + line : line)).join('\n');
@@ -22,7 +25,12 @@ export function formatReport(selections: Selection[], result: RunResult, target:
       out.push(`${step.id} ${step.title}`);
       const checks = result.checks.filter((check) => check.stepId === step.id);
       if (checks.length === 0) out.push(color('yellow', '  (no check ran for this step)'));
-      for (const check of checks) out.push(formatCheck(check));
+      let previous: string | undefined;
+      for (const check of checks) {
+        const same = check.state === 'failed' && check.message !== undefined && check.message === previous;
+        out.push(same ? `${color('red', `  ✗ ${check.name}`)}\n${color('dim', '      (the same as above)')}` : formatCheck(check));
+        previous = check.message;
+      }
       out.push('');
     }
   }
@@ -41,8 +49,9 @@ export function formatReport(selections: Selection[], result: RunResult, target:
       '',
     );
   }
+  if (result.redis) out.push(color('dim', `Redis: ${result.redis}`));
   const passed = result.checks.filter((check) => check.state === 'passed').length;
-  const failed = result.checks.filter((check) => check.state === 'failed').length;
+  const failed = result.checks.filter((check) => check.state === 'failed').length + result.loadErrors.length + (result.stalled ? 1 : 0);
   const firstFailed = selections.flatMap((selection) => selection.steps).find((step) =>
     result.checks.some((check) => check.stepId === step.id && check.state !== 'passed'),
   );
@@ -53,7 +62,7 @@ export function formatReport(selections: Selection[], result: RunResult, target:
 
 function formatCheck(check: CheckResult): string {
   if (check.state === 'passed') return color('green', `  ✓ ${check.name}`);
-  if (check.state === 'skipped') return color('dim', `  - ${check.name} (skipped)`);
+  if (check.state === 'skipped') return color('dim', `  - ${check.name} (skipped${check.message ? `: ${check.message}` : ''})`);
   const lines = [color('red', `  ✗ ${check.name}`)];
   if (check.message) lines.push(indent(check.message, '      '));
   if (check.diff) lines.push(indent(check.diff.split('\n').slice(0, 16).join('\n'), '      '));
@@ -80,9 +89,10 @@ async function main(argv: string[]): Promise<number> {
     steps: selections.flatMap((selection) => selection.steps),
     target,
   });
-  const noRedis = result.checks.find((check) => check.message?.includes(RedisUnavailableError.prototype.name) || check.message?.startsWith('The workshop needs a Redis server'));
-  if (noRedis?.message) {
-    console.error(noRedis.message);
+  // Without Redis every check fails the same way: say it once, not once per check.
+  const noRedis = result.checks.find((check) => check.message && isRedisMissing(check.message));
+  if (noRedis?.message && result.checks.every((check) => check.state !== 'passed')) {
+    console.error(noRedis.message.split('\n\n')[0]);
     return 1;
   }
   console.log(formatReport(selections, result, target));

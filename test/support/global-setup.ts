@@ -5,7 +5,15 @@
  */
 import type { TestProject } from 'vitest/node';
 import { minRedisFor } from '../../workshop/manifest.ts';
-import { provideRedis } from '../../workshop/provision.ts';
+import { provideRedis, type ProvidedRedis } from '../../workshop/provision.ts';
+
+// Every project of a run calls this setup (each may load this module anew); they share one
+// server, kept on globalThis and stopped by the last teardown.
+interface Shared {
+  redis: Promise<ProvidedRedis>;
+  users: number;
+}
+const holder = globalThis as { workshopRedis?: Shared };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,11 +32,26 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return;
   }
   try {
-    const redis = await provideRedis({ minVersion: process.env.WORKSHOP_MIN_REDIS || minRedisFor() });
+    holder.workshopRedis ??= { redis: provideRedis({ minVersion: process.env.WORKSHOP_MIN_REDIS || minRedisFor() }), users: 0 };
+    const current = holder.workshopRedis;
+    current.users++;
+    let redis: ProvidedRedis;
+    try {
+      redis = await current.redis;
+    } catch (error) {
+      if (holder.workshopRedis === current) holder.workshopRedis = undefined;
+      throw error;
+    }
     project.provide('redisUrl', redis.url);
     project.provide('redisSource', `${redis.source} ${redis.version}`);
     project.provide('redisError', '');
-    return () => redis.stop();
+    // Read by verify, which runs this setup in its own process, to say which server it used.
+    process.env.WORKSHOP_REDIS_DESCRIPTION = `${redis.source} ${redis.version} at ${redis.url}`;
+    return async () => {
+      if (--current.users > 0) return;
+      if (holder.workshopRedis === current) holder.workshopRedis = undefined;
+      await redis.stop();
+    };
   } catch (error) {
     project.provide('redisUrl', '');
     project.provide('redisSource', '');

@@ -3,18 +3,30 @@
  * run's Redis, and after a failed check says which threads were still running, then ends them.
  */
 import './threads.ts';
-import { afterEach, inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { URL_VARIABLE } from '../../workshop/redis.ts';
 import { endThreads, liveThreads } from './threads.ts';
 
 const url = inject('redisUrl');
 if (url) process.env[URL_VARIABLE] = url;
 
+// Once a check of a step hangs, the others of that step most likely hang too: skip them rather
+// than make the learner wait out every time limit.
+const hungSteps = new Set<string>();
+const stepOf = (name: string | undefined) => /^\d\d[a-z]/.exec(name ?? '')?.[0];
+
+beforeEach(({ task, skip }) => {
+  const step = stepOf(task.suite?.name);
+  if (step && hungSteps.has(step)) skip(`an earlier check of ${step} was stopped at its time limit`);
+});
+
 afterEach(async ({ task }) => {
   const error = task.result?.state === 'fail' ? task.result.errors?.[0] : undefined;
   if (error) {
     const timedOut = /^Test timed out in (\d+)ms/.exec(error.message ?? '');
     if (timedOut) {
+      const step = stepOf(task.suite?.name);
+      if (step) hungSteps.add(step);
       error.message = `This check was stopped after ${Number(timedOut[1]) / 1000} s: your code had not finished.`;
       error.stack = error.message;
     }

@@ -57,6 +57,8 @@ export class Tracer {
   private readonly ours = new Set<string>();
   private readonly early = new Map<string, Raw[]>();
   private readonly markers = new Map<string, () => void>();
+  /** The harness's own connection: its LLENs and CLIENT LISTs are not the learner's doing. */
+  private observerAddr = '';
   private start = 0;
 
   private constructor(
@@ -73,6 +75,9 @@ export class Tracer {
     const monitor = await helper.monitor();
     monitor.on('error', () => {});
     const tracer = new Tracer(monitor as unknown as Redis, helper, prefix);
+    const id = String(await helper.client('ID'));
+    const line = String(await helper.client('LIST')).split('\n').find((entry) => entry.startsWith(`id=${id} `));
+    tracer.observerAddr = /\baddr=(\S+)/.exec(line ?? '')?.[1] ?? '';
     const [seconds = 0, micros = 0] = await helper.time();
     tracer.start = Number(seconds) * 1000 + Number(micros) / 1000;
     monitor.on('monitor', (time: string, args: string[], addr: string) =>
@@ -87,6 +92,7 @@ export class Tracer {
       this.markers.get(sub)?.();
       return;
     }
+    if (raw.addr === this.observerAddr) return;
     if (head.toLowerCase() === 'client' && sub.toLowerCase() === 'setname') {
       this.names.set(raw.addr, value);
       if (value.startsWith(this.prefix)) this.adopt(raw.addr);
@@ -124,14 +130,20 @@ export class Tracer {
     });
   }
 
+  /** Tells the tracer a client's name learnt elsewhere (CLIENT LIST may run ahead of MONITOR). */
+  learnName(addr: string, name: string): void {
+    if (name && !this.names.has(addr)) this.names.set(addr, name);
+  }
+
   /** A readable, unique name for a client: its connection name without the prefix. */
   label(addr: string): string {
     const known = this.labels.get(addr);
     if (known) return known;
     const name = this.names.get(addr);
-    const base = name ? (name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name) : `client:${addr.split(':').pop()}`;
+    if (!name) return `client:${addr.split(':').pop()}`;
+    const base = (name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name) || 'client';
     const taken = new Set(this.labels.values());
-    let label = base || 'client';
+    let label = base;
     for (let n = 2; taken.has(label); n++) label = `${base}#${n}`;
     this.labels.set(addr, label);
     return label;
@@ -145,16 +157,19 @@ export class Tracer {
   /** Resolves once every command Redis ran before this call has been recorded. */
   async settle(timeoutMs = 2000): Promise<void> {
     const marker = `trace-marker-${randomUUID()}`;
+    let timer: NodeJS.Timeout | undefined;
     const seen = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('MONITOR did not echo the trace marker')), timeoutMs);
-      this.markers.set(marker, () => {
-        clearTimeout(timer);
-        this.markers.delete(marker);
-        resolve();
-      });
+      timer = setTimeout(() => reject(new Error('MONITOR did not echo the trace marker')), timeoutMs);
+      this.markers.set(marker, resolve);
     });
-    await this.helper.echo(marker);
-    await seen;
+    try {
+      await this.helper.echo(marker);
+      await seen;
+    } finally {
+      clearTimeout(timer);
+      this.markers.delete(marker);
+      seen.catch(() => {});
+    }
   }
 
   /** The recorded commands, optionally only one client's or one command's. */
@@ -170,18 +185,32 @@ export class Tracer {
     return this.commands({ command, client }).length;
   }
 
-  /** The last `limit` commands as a short table, for a failed check's report. */
+  /**
+   * The last `limit` lines of a short table of the commands, for a failed check's report.
+   * A run of the same command from the same client (a polling loop) takes one line, with its count.
+   */
   timeline(limit = 30): string {
     if (this.events.length === 0) return '  (no Redis commands were sent)';
-    const shown = this.events.slice(-limit);
-    const width = Math.max(6, ...shown.map((event) => event.client.length));
-    const lines = shown.map((event) => {
-      const at = `+${Math.round(event.at)}ms`.padStart(8);
-      const args = event.args.map((arg) => (arg.length > 40 ? `${arg.slice(0, 37)}...` : arg)).join(' ');
-      return `${at}  ${event.client.padEnd(width)}  ${event.command} ${args}`.trimEnd();
+    const runs: Array<{ first: TraceEvent; last: TraceEvent; count: number }> = [];
+    for (const event of this.events) {
+      const previous = runs.at(-1);
+      if (previous && previous.last.client === event.client && previous.last.command === event.command && previous.last.args.join('\0') === event.args.join('\0')) {
+        previous.last = event;
+        previous.count++;
+      } else {
+        runs.push({ first: event, last: event, count: 1 });
+      }
+    }
+    const shown = runs.slice(-limit);
+    const width = Math.max(6, ...shown.map((run) => run.first.client.length));
+    const lines = shown.map(({ first, last, count }) => {
+      const at = `+${Math.round(first.at)}ms`.padStart(8);
+      const args = first.args.map((arg) => (arg.length > 40 ? `${arg.slice(0, 37)}...` : arg)).join(' ');
+      const repeat = count > 1 ? `   (x${count}, until +${Math.round(last.at)}ms)` : '';
+      return `${at}  ${first.client.padEnd(width)}  ${first.command} ${args}`.trimEnd() + repeat;
     });
-    const skipped = this.events.length - shown.length;
-    return (skipped > 0 ? [`  (${skipped} earlier commands not shown)`, ...lines] : lines).join('\n');
+    const skipped = runs.length - shown.length;
+    return (skipped > 0 ? [`  (${skipped} earlier lines not shown)`, ...lines] : lines).join('\n');
   }
 
   /** A connection for the harness's own queries; its commands are never recorded. */

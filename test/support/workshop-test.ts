@@ -57,7 +57,16 @@ async function openKit(task: TestContext['task']): Promise<{ kit: RedisKit; clos
   if (!url) throw new Error(inject('redisError') || 'No Redis server was provided to this test run.');
   const stepId = /^\d\d[a-z]/.exec(task.suite?.name ?? '')?.[0] ?? 'check';
   const prefix = `ws:${stepId}:${randomBytes(4).toString('hex')}:`;
-  const trace = await Tracer.start(url, prefix);
+  let trace: Tracer;
+  try {
+    trace = await Tracer.start(url, prefix);
+  } catch (error) {
+    throw new Error(
+      `Redis stopped answering at ${url} during the run (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ` +
+        'If the workshop started it, run the checks again; if it is your REDIS_URL, check that server.',
+      { cause: error },
+    );
+  }
   const mine: Redis[] = [];
   const previousPrefix = process.env[PREFIX_VARIABLE];
   process.env[PREFIX_VARIABLE] = prefix;
@@ -69,6 +78,10 @@ async function openKit(task: TestContext['task']): Promise<{ kit: RedisKit; clos
       .filter(Boolean)
       .map((line) => Object.fromEntries(line.split(' ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])))
       .filter((fields) => trace.owns(fields.addr ?? '') || (fields.name ?? '').startsWith(prefix))
+      .map((fields) => {
+        trace.learnName(fields.addr ?? '', fields.name ?? '');
+        return fields;
+      })
       .map((fields) => ({
         id: fields.id ?? '',
         addr: fields.addr ?? '',
@@ -97,10 +110,9 @@ async function openKit(task: TestContext['task']): Promise<{ kit: RedisKit; clos
         const blocked = (await clients()).filter((client) => client.blocked);
         if (blocked.length >= count) return blocked;
         if (Date.now() > deadline) {
-          await trace.settle().catch(() => {});
           throw new Error(
             `Expected ${count} client(s) of yours to be blocked waiting on Redis within ${timeoutMs / 1000} s, ` +
-              `but ${blocked.length} ${blocked.length === 1 ? 'was' : 'were'}. What Redis saw:\n${trace.timeline()}`,
+              `but ${blocked.length} ${blocked.length === 1 ? 'was' : 'were'}.`,
           );
         }
         await pause(5);
@@ -136,6 +148,12 @@ async function explainFailure(task: TestContext['task'], kit: RedisKit): Promise
   const error = task.result?.errors?.[0];
   // An unwritten starter says so itself; a timeline would only add noise.
   if (!error || /^TODO\b/.test(error.message ?? '')) return;
+  const alive = await Promise.race([kit.observer.ping().then(() => true, () => false), pause(1000).then(() => false)]);
+  if (!alive) {
+    error.message = `Redis stopped answering at ${kit.url} during this check, so your code could not finish. What it saw:\n${error.name}: ${error.message}`;
+    error.name = 'Error';
+    return;
+  }
   await kit.trace.settle().catch(() => {});
   const notes: string[] = [];
   const blocked = (await kit.clients()).filter((client) => client.blocked);

@@ -17,7 +17,8 @@ export default defineConfig({
     teardownTimeout: 5_000,
     projects: [
       { extends: true, test: { name: 'lessons', include: ['test/[0-9][0-9]-*.test.ts'] } },
-      { extends: true, test: { name: 'harness', include: ['test/harness/**/*.test.ts'] } },
+      // The harness's tests start whole verify runs; three at a time is plenty on two cores.
+      { extends: true, test: { name: 'harness', include: ['test/harness/**/*.test.ts'], maxConcurrency: 3 } },
     ],
   },
 });

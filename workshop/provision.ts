@@ -31,7 +31,7 @@ export interface ProvideOptions {
   minVersion?: string;
   /** Environment to read `REDIS_URL` and `WORKSHOP_REDIS_SERVER` from. */
   env?: NodeJS.ProcessEnv;
-  /** Skip Docker (used by the harness's own tests). */
+  /** Try Docker when nothing else is there. @default true, unless WORKSHOP_DOCKER=0 */
   docker?: boolean;
 }
 
@@ -123,7 +123,7 @@ export async function provideRedis(options: ProvideOptions = {}): Promise<Provid
   }
   reasons.push('no `redis-server` on your PATH');
 
-  if (options.docker !== false) {
+  if (options.docker ?? env.WORKSHOP_DOCKER !== '0') {
     try {
       const container = await startContainer();
       if (!versionAtLeast(container.version, min)) {

@@ -7,6 +7,7 @@
  * whole classroom, share one server.
  */
 import { randomUUID } from 'node:crypto';
+import { connect as connectSocket, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 
 export interface TraceEvent {
@@ -61,8 +62,9 @@ export class Tracer {
   private observerAddr = '';
   private start = 0;
 
+  private monitor?: Socket;
+
   private constructor(
-    private readonly monitor: Redis,
     private readonly helper: Redis,
     readonly prefix: string,
   ) {}
@@ -71,18 +73,13 @@ export class Tracer {
     const helper = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     helper.on('error', () => {});
     await helper.connect();
-    // ioredis opens a separate connection for MONITOR.
-    const monitor = await helper.monitor();
-    monitor.on('error', () => {});
-    const tracer = new Tracer(monitor as unknown as Redis, helper, prefix);
+    const tracer = new Tracer(helper, prefix);
+    tracer.monitor = await openMonitor(url, (raw) => tracer.see(raw));
     const id = String(await helper.client('ID'));
     const line = String(await helper.client('LIST')).split('\n').find((entry) => entry.startsWith(`id=${id} `));
     tracer.observerAddr = /\baddr=(\S+)/.exec(line ?? '')?.[1] ?? '';
     const [seconds = 0, micros = 0] = await helper.time();
     tracer.start = Number(seconds) * 1000 + Number(micros) / 1000;
-    monitor.on('monitor', (time: string, args: string[], addr: string) =>
-      tracer.see({ time: Number(time) * 1000, args: args.map(unescapeMonitor), addr }),
-    );
     return tracer;
   }
 
@@ -219,7 +216,60 @@ export class Tracer {
   }
 
   async stop(): Promise<void> {
-    this.monitor.disconnect();
+    this.monitor?.destroy();
     this.helper.disconnect();
   }
+}
+
+/**
+ * MONITOR on a plain socket. (ioredis' own monitor() can take the first line that follows the OK
+ * for a reply, when a busy server sends both in one packet.) Resolves once MONITOR is on.
+ */
+function openMonitor(url: string, onLine: (raw: Raw) => void): Promise<Socket> {
+  const { hostname, port, username, password } = new URL(url);
+  const socket = connectSocket({ host: hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(port) || 6379 });
+  const command = (...args: string[]) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    let pendingOk = password ? 2 : 1;
+    socket.setEncoding('latin1');
+    socket.once('error', reject);
+    socket.on('connect', () => {
+      if (password) socket.write(command('AUTH', ...(username ? [decodeURIComponent(username)] : []), decodeURIComponent(password)));
+      socket.write(command('MONITOR'));
+    });
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (line.startsWith('-')) {
+          reject(new Error(`MONITOR was refused: ${line.slice(1)}`));
+          socket.destroy();
+          return;
+        }
+        if (pendingOk > 0 && line === '+OK') {
+          if (--pendingOk === 0) {
+            socket.off('error', reject);
+            socket.on('error', () => {});
+            resolve(socket);
+          }
+          continue;
+        }
+        const raw = parseMonitorLine(line.slice(1));
+        if (raw) onLine(raw);
+      }
+    });
+  });
+}
+
+/** `1339518083.107412 [0 127.0.0.1:60866] "rpush" "dishes" "salad"` to its parts. */
+export function parseMonitorLine(line: string): Raw | undefined {
+  const match = /^(\d+\.\d+) \[\d+ ([^\]]+)\] (.*)$/.exec(line);
+  if (!match) return undefined;
+  const args: string[] = [];
+  const quoted = /"((?:[^"\\]|\\.)*)"/g;
+  for (const part of match[3]!.matchAll(quoted)) args.push(unescapeMonitor(part[1]!));
+  return { time: Number(match[1]) * 1000, args, addr: match[2]! };
 }

@@ -50,7 +50,7 @@ async function finished(redis: RedisKit, run: Promise<number>, queue = 'dishes')
       await pause(10);
     }
     return [];
-  })();
+  })().catch(() => []); // the check may end (time limit) while this still watches
   const outcome = await Promise.race([result.then((count) => ({ count })), stuck.then((blocked) => ({ blocked }))]);
   if ('count' in outcome) return outcome.count;
   if (outcome.blocked.length === 0) return result;

@@ -111,9 +111,10 @@ const lessonList: LessonInfo[] = [
         difficulty: 'medium',
         files: ['dryers.ts', 'dryer-worker.ts'],
         hint:
-          'Start one worker thread per dryer; each calls connect() for a connection of its own and loops on ' +
-          'BLPOP with timeoutSec (seconds, not milliseconds). A null reply means the timeout passed: stop with ' +
-          'reason "timeout". Post the dried list back to the parent and close the connection before the thread ends.',
+          'Start one worker thread per dryer (execArgv: TSX_IN_WORKER); each calls connect() for a connection of its ' +
+          'own and loops on BLPOP with timeoutSec as it is (seconds, not milliseconds). A null reply means the timeout ' +
+          'passed: stop with reason "timeout", it is not an error. Await conn.quit(), post the report, and let ' +
+          'runDryers() settle on each worker\'s "exit", not on its message.',
         timeoutMs: 15_000,
       },
       {
@@ -123,8 +124,9 @@ const lessonList: LessonInfo[] = [
         files: ['throttled-worker.ts'],
         hint:
           'Keep two timestamps: when the last job started and when you last refreshed. Before each job, wait ' +
-          'until intervalMs has passed since the last start, and refresh first if refreshMs has passed since the ' +
-          'last refresh (and before the very first job). Report LLEN after each pop; stop on "exit".',
+          'until intervalMs has passed since the last start, then refresh first if refreshMs has passed since the ' +
+          'last refresh (and before the very first job). Report LLEN right after each pop. On "exit", return before ' +
+          'you ask Redis for anything else, so the jobs behind it stay in the list.',
         timeoutMs: 15_000,
       },
     ],
@@ -141,8 +143,9 @@ const lessonList: LessonInfo[] = [
         difficulty: 'easy',
         files: ['status.ts'],
         hint:
-          'Write the allowed moves as a table: for each status, which message leads to which status. transition() ' +
-          'looks the pair up and returns the current status unchanged when the move is not in the table.',
+          'Write the allowed moves as a table (README, "The moves"): for each status, which word leads to which status. ' +
+          'transition() looks the pair up and returns the status unchanged when the pair is not in the table. Keep the ' +
+          'table in a Map, or use Object.hasOwn: a plain object also answers to "toString".',
         timeoutMs: 5_000,
       },
       {
@@ -153,7 +156,8 @@ const lessonList: LessonInfo[] = [
         hint:
           'Give the worker a SharedArrayBuffer; it stores the status with Atomics.store and the parent reads it ' +
           'with Atomics.load, no message needed. In ioredis the subscription is confirmed when subscribe() ' +
-          'resolves: only then tell the parent you are ready. On END: unsubscribe, quit, and let the thread end.',
+          'resolves: only then store READY and tell the parent. On END: unsubscribe, quit, and let the thread end; ' +
+          'resolve done on the worker\'s "exit".',
         timeoutMs: 10_000,
       },
     ],
@@ -170,9 +174,10 @@ const lessonList: LessonInfo[] = [
         difficulty: 'hard',
         files: ['worker-pool.ts'],
         hint:
-          'Each worker gets its own connection and asks for its CLIENT ID before it blocks. stop() sets the stop ' +
-          'flag first, then sends CLIENT UNBLOCK <id> from another connection; each loop checks the flag before ' +
-          'every BLPOP. A worker busy with a job is not blocked (UNBLOCK returns 0): it sees the flag when it is done.',
+          'Give each worker its own connect() and have it ask CLIENT ID before its first BLPOP; start() asks ' +
+          'blockedClientIds() every few ms until every id is there. stop() sets the stop flag first, sends CLIENT ' +
+          'UNBLOCK <id> from another connection, then awaits every loop. Each loop checks the flag before every BLPOP ' +
+          'and quits its connection when it ends; a worker busy with a job (UNBLOCK answers 0) sees the flag when done.',
         timeoutMs: 10_000,
       },
       {
@@ -181,8 +186,9 @@ const lessonList: LessonInfo[] = [
         difficulty: 'medium',
         files: ['console.ts'],
         hint:
-          'Read lines with node:readline from the input stream; RPUSH each non-empty line as a job; on the first ' +
-          'empty line (or the end of input) stop the pool and close the reader.',
+          'Start the pool first, then `for await (const line of createInterface({ input }))`: await an RPUSH for ' +
+          'each line, break at the first empty one. In a finally: close the reader, await pool.stop() (it waits for ' +
+          'a job in progress), and quit your own connection.',
         timeoutMs: 10_000,
       },
     ],

@@ -1,0 +1,38 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { connect } from '#workshop/redis';
+import { WorkerPool, type JobHandler } from './worker-pool.ts';
+
+export interface ConsoleOptions {
+  /** How many workers take the jobs. @default 2 */
+  workers?: number;
+  /** The list the jobs go through. @default 'jobs' */
+  queue?: string;
+  /** Does one job. @default writes `worker N: job` to `output` */
+  handle?: JobHandler;
+  /** Where the default handle() writes, and the line said while stopping. @default process.stdout */
+  output?: NodeJS.WritableStream;
+  /** Passed on to the pool; stop() does not wait for it. @default 30 */
+  blockTimeoutSec?: number;
+}
+
+/**
+ * The job console: starts a pool, pushes each line read from `input` as a job, and stops the pool
+ * at the first empty (or blank) line or at the end of the input. Lines after it are not read.
+ * Resolves once the pool has stopped and every connection is closed.
+ *
+ * @example
+ * // Type jobs, one per line; an empty line ends.
+ * await runConsole(process.stdin);
+ */
+export async function runConsole(input: NodeJS.ReadableStream | Readable, options: ConsoleOptions = {}): Promise<void> {
+  // TODO: make a WorkerPool from the options (the default handle writes `worker N: job\n` to output) and start it.
+  // TODO: read lines with createInterface({ input, crlfDelay: Infinity }) and `for await`; RPUSH each line
+  //       onto the queue with a connection of your own, awaiting each push.
+  // TODO: at the first empty line (or the end of the input): close the reader, stop the pool, quit your connection.
+  throw new Error('TODO: runConsole() is not written yet (lessons/05-client-unblock/console.ts)');
+}
+
+// Run as a program (`npx tsx lessons/05-client-unblock/console.ts`), it reads your keyboard.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runConsole(process.stdin);

@@ -1,0 +1,16 @@
+import type { Mutant } from '../index.ts';
+
+export const mutants: Mutant[] = [
+  { name: 'timeout-stop', step: '05a', mistake: 'sets the flag and waits for the BLPOP timeout (no CLIENT UNBLOCK)', expect: /sent no CLIENT UNBLOCK: it is waiting out/ },
+  { name: 'disconnect-stop', step: '05a', mistake: 'drops the workers\' connections with disconnect() instead of unblocking them', expect: /without sending CLIENT UNBLOCK: it ended the workers by dropping their connections/ },
+  { name: 'flagless-loop', step: '05a', mistake: 'unblocks the workers but their loop never checks a stop flag', expect: /sent BLPOP again/ },
+  { name: 'late-flag-check', step: '05a', mistake: 'checks the stop flag only when BLPOP comes back empty, not after a job', expect: /finished its job and sent BLPOP again/ },
+  { name: 'shared-connection', step: '05a', mistake: 'gives all the workers one connection', expect: /your workers share a connection/ },
+  { name: 'abandoning-stop', step: '05a', mistake: 'resolves stop() without waiting for the job in progress', expect: /stop\(\) resolved while handle\("first"\) was still running/ },
+  { name: 'leaky-pool', step: '05a', mistake: 'ends the loops without quitting their connections', expect: /these connections were still open/ },
+  { name: 'own-connection-unblock', step: '05a', mistake: 'sends CLIENT UNBLOCK on the worker\'s own, blocked connection', expect: /the worker's own connection/ },
+  { name: 'eager-start', step: '05a', mistake: 'resolves start() before the workers are blocked', expect: /start\(\) resolved while Redis listed 0 of your 3 workers as blocked/ },
+  { name: 'fragile-worker', step: '05a', mistake: 'lets an error from handle() end the worker', expect: /did not go on to "good"/ },
+  { name: 'eof-console', step: '05b', mistake: 'skips the empty line and stops only at the end of the input', expect: /after the empty line, .*still waited in BLPOP/ },
+  { name: 'unawaited-stop-console', step: '05b', mistake: 'does not await pool.stop()', expect: /resolved while a job was still being handled/ },
+];

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { TSX_IN_WORKER } from '#workshop/threads';
 
 /** What one dryer did: the dishes it dried, in order, and why it stopped. */
 export interface DryerReport {
@@ -19,12 +20,6 @@ export interface DryersOptions {
   /** The list the dishes are in. @default 'dishes' */
   queue?: string;
 }
-
-/**
- * Node options that let a worker thread run a .ts file: they load tsx into the thread first.
- * (From Node 22.22 `['--import', 'tsx']` is enough; on Node 20 tsx stays out of worker threads.)
- */
-const TSX_IN_WORKER = ['--import', `data:text/javascript,import{register}from${JSON.stringify(import.meta.resolve('tsx/esm/api'))};register()`];
 
 /** What the main thread hands each dryer thread as `workerData`. */
 export interface DryerJob {

@@ -1,0 +1,47 @@
+/**
+ * The statuses of a listener and the moves allowed between them.
+ *
+ * Statuses are small numbers, so that one fits in an Int32 slot of shared memory: the worker
+ * thread stores it there and the parent reads it, as `multiprocessing.Value('i')` does in Python.
+ */
+
+/** Every status a listener can be in. @example listener.status === Status.RUNNING */
+export const Status = { INIT: 0, READY: 1, RUNNING: 2, PAUSED: 3, END: 4 } as const;
+export type Status = (typeof Status)[keyof typeof Status];
+
+const NAMES = ['INIT', 'READY', 'RUNNING', 'PAUSED', 'END'] as const;
+
+/**
+ * The name of a status, for messages and logs.
+ * @example statusName(Status.PAUSED) // 'PAUSED'
+ */
+export function statusName(status: number): string {
+  return NAMES[status] ?? `not a status (${String(status)})`;
+}
+
+/** The words that move a listener from one status to another; every other message is plain data. */
+export const COMMANDS = ['ready', 'start', 'pause', 'resume', 'end'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** True when `message` is one of the status words (exactly, lower case). */
+export function isCommand(message: string): message is Command {
+  return (COMMANDS as readonly string[]).includes(message);
+}
+
+// TODO: write the table of allowed moves (README: "The moves"): for each status, which word leads where.
+// END gets no moves. Keep it in a Map, or look words up with Object.hasOwn: a plain object also has 'toString'.
+
+/**
+ * Where `message` moves a listener that is in `status`. A word that is not allowed in this status,
+ * or a message that is no status word at all, leaves the status as it is.
+ *
+ * @example
+ * transition(Status.READY, 'start')  // Status.RUNNING
+ * transition(Status.READY, 'resume') // Status.READY: resume is for a paused listener
+ * transition(Status.END, 'start')    // Status.END: nothing comes after the end
+ */
+export function transition(status: Status, message: string): Status {
+  // TODO: throw a TypeError naming `status` when it is not one of the five statuses, and `message` when it is not a string.
+  // TODO: return where the pair (status, message) leads in your table; any pair not in it leaves `status` as it is.
+  throw new Error('TODO: transition() is not written yet (lessons/04-pubsub-status/status.ts)');
+}

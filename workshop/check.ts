@@ -25,7 +25,8 @@ interface Combination {
   target: string;
 }
 
-const WORK = join(ROOT, '.workshop', 'check');
+// A folder of its own per run, so that two runs at once do not pull files from under each other.
+const WORK = join(ROOT, '.workshop', 'check', String(process.pid));
 const problems: string[] = [];
 const problem = (text: string) => problems.push(text);
 
@@ -208,6 +209,7 @@ async function main(): Promise<number> {
     await vitest.close();
   } finally {
     await redis.stop();
+    rmSync(WORK, { recursive: true, force: true });
   }
 
   const layoutProblems = problems.length;

@@ -214,15 +214,16 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
 
 function stopChild(child: ChildProcess, dir: string): Promise<void> {
   return new Promise((resolve) => {
-    let hard: NodeJS.Timeout | undefined;
-    const done = () => {
-      clearTimeout(hard);
+    const finish = () => {
       rmSync(dir, { recursive: true, force: true });
       resolve();
     };
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    hard = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', done);
+    if (child.exitCode !== null || child.signalCode !== null) return finish();
+    const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      finish();
+    });
     child.stdin?.end();
     child.kill('SIGTERM');
   });

@@ -17,6 +17,3 @@ export interface Mutant {
   /** What the failing check's message must say. */
   expect: RegExp;
 }
-
-/** Mutants of lessons that do not have their own `mutants.ts` yet. */
-export const mutants: Mutant[] = [];

@@ -28,11 +28,31 @@ export type LessonTask =
    * `rounds` rounds; in round r (from 0), once all `threads` threads are at the start line,
    * `times` × { lock(); cells[2r + 1] = cells[2r + 1] + 1; unlock() } with `new Mutex(cells, 2r)`.
    */
-  | { kind: 'increment'; module: string; ctl: Int32Array; cells: Int32Array; threads: number; rounds: number; times: number }
-  /** put(first + i) for i < count, then put(pill) if given; stops at the first put slower than stallMs. */
-  | { kind: 'produce'; module: string; buffer: SharedArrayBuffer; first: number; count: number; pill?: number; timeoutMs: number; stallMs: number }
-  /** take() until `count` items or `pill` came; stops at the first take slower than stallMs. */
-  | { kind: 'consume'; module: string; buffer: SharedArrayBuffer; count?: number; pill?: number; timeoutMs: number; stallMs: number };
+  | {
+      kind: 'increment'; module: string; ctl: Int32Array; cells: Int32Array; threads: number; rounds: number; times: number;
+      /** From round 0 on, nap `ms` in each of the first `naps` calls to Atomics.load and Atomics.store (see widen()). */
+      widen?: { naps: number; ms: number };
+    }
+  /**
+   * Once all `threads` threads are at the start line: put(first + i) for i < count, then
+   * put(pill) if given; stops at the first put slower than stallMs.
+   */
+  | ({ kind: 'produce'; first: number; count: number } & QueueRun)
+  /** Once all `threads` threads are at the start line: take() until `count` items or `pill` came; stops at the first take slower than stallMs. */
+  | ({ kind: 'consume'; count?: number } & QueueRun);
+
+/** What the produce and consume tasks share. */
+interface QueueRun {
+  module: string;
+  ctl: Int32Array;
+  threads: number;
+  buffer: SharedArrayBuffer;
+  pill?: number;
+  timeoutMs: number;
+  stallMs: number;
+  /** Nap `ms` before each of the first `waits` calls to Atomics.wait (see widen()). */
+  widen?: { waits: number; ms: number };
+}
 
 export interface Stall {
   op: 'put' | 'take';
@@ -47,6 +67,8 @@ export interface LessonResult {
   taken: number[];
   sent: number;
   stall?: Stall;
+  /** Rounds of `increment` in which this thread's unlock() threw because the other thread had unlocked. */
+  overlaps: Array<{ round: number; message: string }>;
 }
 
 interface MutexLike {
@@ -65,6 +87,56 @@ function signal(ctl: Int32Array, slot: number): void {
   Atomics.notify(ctl, slot);
 }
 
+/**
+ * Waits until `arrivals` threads (this one included) have reached this line. The threads spin for
+ * a moment before they sleep, so that they leave it together.
+ */
+function startLine(ctl: Int32Array, arrivals: number): void {
+  signal(ctl, READY);
+  for (let spins = 0, ready = Atomics.load(ctl, READY); ready < arrivals; ready = Atomics.load(ctl, READY)) {
+    if (++spins > 20_000) Atomics.wait(ctl, READY, ready);
+  }
+}
+
+/**
+ * Fault injection: makes this thread nap for `ms` in each of its next `count` calls to the named
+ * Atomics functions (before a wait or a store, after a load). That widens the gap between looking
+ * at shared memory and acting on it until the other thread lands in it every time:
+ * - before a wait: the other thread's put or take comes after "nothing to do, unlock" and before
+ *   the wait. A wait on a change counter returns at once; a wait on a constant sleeps through it.
+ * - after a load, before a store: a lock that looks, then takes, lets a second thread in.
+ * Correct code passes all the same, only a little slower. A rare race becomes a sure one.
+ */
+function widen(names: Array<'wait' | 'load' | 'store'>, count: number, ms: number): void {
+  const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const { wait, load, store } = { wait: Atomics.wait.bind(Atomics), load: Atomics.load.bind(Atomics), store: Atomics.store.bind(Atomics) };
+  let left = count;
+  const pause = () => left-- > 0 && wait(nap, 0, 0, ms);
+  const widened = {
+    wait: (cells: Int32Array, index: number, value: number, timeout?: number) => (pause(), wait(cells, index, value, timeout)),
+    load: (cells: Int32Array, index: number) => {
+      const value = load(cells, index);
+      pause();
+      return value;
+    },
+    store: (cells: Int32Array, index: number, value: number) => (pause(), store(cells, index, value)),
+  };
+  for (const name of names) Object.assign(Atomics, { [name]: widened[name] });
+}
+
+/**
+ * The same for code that reads and writes `this.cells[this.index]` without Atomics: each of the
+ * first `count` reads of `mutex.cells` naps first, and a lock that reads the slot and then writes
+ * it reads `this.cells` again in between. (A lock that keeps `cells` elsewhere is not slowed.)
+ */
+function napOnCells(mutex: object, count: number, ms: number): void {
+  const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const cells = (mutex as { cells: Int32Array }).cells;
+  let left = count;
+  const get = () => (left-- > 0 && Atomics.wait(nap, 0, 0, ms), cells);
+  if (Object.getOwnPropertyDescriptor(mutex, 'cells')?.configurable) Object.defineProperty(mutex, 'cells', { get });
+}
+
 function timed<T>(fn: () => T): { value: T; ms: number } {
   const start = performance.now();
   const value = fn();
@@ -73,7 +145,7 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
 
 /** Runs in the worker thread only: the tests import this file for its types and slot numbers. */
 async function run(task: LessonTask): Promise<LessonResult> {
-  const result: LessonResult = { results: [], taken: [], sent: 0 };
+  const result: LessonResult = { results: [], taken: [], sent: 0, overlaps: [] };
   const lesson = (await import(task.module)) as {
     Mutex?: new (cells: Int32Array, index?: number) => MutexLike;
     BoundedQueue?: { attach(buffer: SharedArrayBuffer): QueueLike };
@@ -99,23 +171,37 @@ async function run(task: LessonTask): Promise<LessonResult> {
     }
   } else if (task.kind === 'increment') {
     const { ctl, cells, threads } = task;
+    // A lock of this thread's own first: an unlock() that fails here is unfinished, not a race.
+    const own = new lesson.Mutex!(new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)));
+    own.lock();
+    own.unlock();
     for (let round = 0; round < task.rounds; round++) {
       const mutex = new lesson.Mutex!(cells, 2 * round);
       const counter = 2 * round + 1;
-      // The start line: every thread counts at the same time, or one could finish before another starts.
-      signal(ctl, READY);
-      for (let ready = Atomics.load(ctl, READY); ready < threads * (round + 1); ready = Atomics.load(ctl, READY)) {
-        Atomics.wait(ctl, READY, ready);
+      // All threads count at the same time, or one could finish before another starts.
+      startLine(ctl, threads * (round + 1));
+      if (round === 0 && task.widen) {
+        widen(['load', 'store'], task.widen.naps, task.widen.ms);
+        napOnCells(mutex, task.widen.naps, task.widen.ms);
       }
       for (let i = 0; i < task.times; i++) {
         mutex.lock();
         const value = cells[counter]!; // read, then write: a second thread inside the lock would lose one
         cells[counter] = value + 1;
-        mutex.unlock();
+        try {
+          mutex.unlock();
+        } catch (error) {
+          // The other thread, inside at the same time, released the lock first: note it, skip the round.
+          result.overlaps.push({ round, message: (error as Error).message });
+          break;
+        }
       }
     }
   } else {
     const queue = lesson.BoundedQueue!.attach(task.buffer);
+    // Starting a thread takes a while: time no put or take before the other side is running.
+    startLine(task.ctl, task.threads);
+    if (task.widen) widen(['wait'], task.widen.waits, task.widen.ms);
     if (task.kind === 'produce') {
       const items = Array.from({ length: task.count }, (_, i) => task.first + i);
       if (task.pill !== undefined) items.push(task.pill);

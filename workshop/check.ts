@@ -114,6 +114,8 @@ function writeConfig(combinations: Combination[]): string {
     test: {
       name: combination.name,
       include: [`test/${combination.lesson.slug}.test.ts`],
+      // For code that looks for the target outside Vite's aliases (worker threads, targetDir()).
+      env: { WORKSHOP_TARGET: combination.target },
       ...(combination.step ? { testNamePattern: `^${combination.step.id} ` } : {}),
     },
   }));
@@ -204,10 +206,18 @@ async function main(): Promise<number> {
       modules = testModules;
     },
   };
+  // A starter or mutant that blocks a test thread for good (a lock that never yields) would stop
+  // vitest's own time limits from firing; this deadline ends the run all the same.
+  const deadline = setTimeout(() => {
+    console.error('npm run check did not finish in 20 minutes: a combination blocks its thread. Run its lesson with verify to see which.');
+    process.exit(1);
+  }, 20 * 60_000);
+  deadline.unref();
   try {
     const vitest = await startVitest('test', [], { config: writeConfig(combinations), watch: false, reporters: [collector], silent: true });
     await vitest.close();
   } finally {
+    clearTimeout(deadline);
     await redis.stop();
     rmSync(WORK, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { StatusListener } from '#target/04-pubsub-status/status-listener.ts';
 import { Status, transition } from '#target/04-pubsub-status/status.ts';
 import { liveThreads, threadsStarted } from './support/threads.ts';
-import { expect, step, test, type RedisKit } from './support/workshop-test.ts';
+import { expect, step, test, type ClientInfo, type RedisKit } from './support/workshop-test.ts';
 
 const NAMES = ['INIT', 'READY', 'RUNNING', 'PAUSED', 'END'];
 const WORDS = ['ready', 'start', 'pause', 'resume', 'end'];
@@ -38,26 +38,9 @@ function blockUntil(check: () => boolean, ms: number): boolean {
 
 const listenerThreads = () => liveThreads().filter((thread) => thread.file === 'status-worker.ts');
 
-interface Connection {
-  /** The connection's name without the check's prefix. */
-  name: string;
-  /** How many channels it is subscribed to. */
-  channels: number;
-}
-
-/**
- * The listener's connections: this check's clients (connect() names them with its prefix) that the
- * check did not open itself. Read from CLIENT LIST, which names no channel, so that these questions
- * stay out of the timeline a failed check prints.
- */
-async function listenerConnections(redis: RedisKit): Promise<Connection[]> {
-  const list = (await redis.observer.client('LIST')) as string;
-  return list
-    .split('\n')
-    .map((line) => Object.fromEntries(line.split(' ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])))
-    .filter((fields) => (fields.name ?? '').startsWith(redis.prefix))
-    .map((fields) => ({ name: String(fields.name).slice(redis.prefix.length), channels: Number(fields.sub ?? 0) + Number(fields.psub ?? 0) }))
-    .filter((connection) => !OURS.includes(connection.name));
+/** The listener's connections: this check's clients that the check did not open itself. */
+async function listenerConnections(redis: RedisKit): Promise<ClientInfo[]> {
+  return (await redis.clients()).filter((connection) => !OURS.includes(connection.client));
 }
 
 /** How many of the listener's connections are subscribed. */
@@ -158,7 +141,7 @@ async function ended(redis: RedisKit, listener: StatusListener): Promise<void> {
     const status = listener.status;
     if (status !== Status.END) return `After "end" was published, listener.status was ${name(status)}, not END, 3 s later: "end" moves every status but END to END.`;
     const connections = await listenerConnections(redis);
-    const still = connections.filter((connection) => connection.channels > 0).map((connection) => connection.name);
+    const still = connections.filter((connection) => connection.channels > 0).map((connection) => connection.client);
     if (still.length > 0) {
       return (
         `The status is END, but 3 s later your listener's connection (${still.join(', ')}) was still subscribed and \`done\` was pending. ` +
@@ -167,7 +150,7 @@ async function ended(redis: RedisKit, listener: StatusListener): Promise<void> {
     }
     if (connections.length > 0) {
       return (
-        `Your listener unsubscribed, but its connection (${connections.map((connection) => connection.name).join(', ')}) was still open 3 s later, and an open connection keeps ` +
+        `Your listener unsubscribed, but its connection (${connections.map((connection) => connection.client).join(', ')}) was still open 3 s later, and an open connection keeps ` +
         'the thread alive: quit() it after unsubscribe().'
       );
     }
@@ -184,7 +167,7 @@ async function ended(redis: RedisKit, listener: StatusListener): Promise<void> {
 async function disconnected(redis: RedisKit): Promise<string[]> {
   const deadline = Date.now() + 2000;
   for (;;) {
-    const open = (await listenerConnections(redis)).map((connection) => connection.name);
+    const open = (await listenerConnections(redis)).map((connection) => connection.client);
     if (open.length === 0 || Date.now() > deadline) return open;
     await pause(10);
   }

@@ -215,6 +215,11 @@ function validate(list: LessonInfo[]): LessonInfo[] {
   return list;
 }
 
+/** The step a check belongs to, from its name (`step()` starts every name with the step id). */
+export function stepIdOf(name: string | undefined): string | undefined {
+  return /^(\d\d[a-z]) /.exec(name ?? '')?.[1];
+}
+
 export function findStep(id: string): { lesson: LessonInfo; step: StepInfo } | undefined {
   for (const lesson of lessons) {
     const step = lesson.steps.find((candidate) => candidate.id === id);

@@ -5,7 +5,7 @@
 import { relative } from 'node:path';
 import type { SerializedError } from '@vitest/utils';
 import { startVitest, type Reporter, type TestModule } from 'vitest/node';
-import { findStep, type LessonInfo, type StepInfo } from './manifest.ts';
+import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from './manifest.ts';
 import { ROOT, targetDir } from './target.ts';
 
 export interface CheckResult {
@@ -50,7 +50,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const targetPath = targetDir();
   const needsRedis = options.lessons.some((lesson) => lesson.minRedis);
   process.env.WORKSHOP_NEEDS_REDIS = needsRedis ? '1' : '0';
-  const minimum = options.lessons.map((lesson) => lesson.minRedis).filter(Boolean).sort().pop();
+  const minimum = minRedisFor(options.lessons);
   if (minimum) process.env.WORKSHOP_MIN_REDIS = minimum;
   delete process.env.WORKSHOP_REDIS_DESCRIPTION;
 
@@ -98,7 +98,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   for (const module of modules) {
     for (const error of module.errors()) loadErrors.push(describeError(error, targetPath));
     for (const test of module.children.allTests()) {
-      const stepId = /^(\d\d[a-z]) /.exec(test.fullName)?.[1] ?? '';
+      const stepId = stepIdOf(test.fullName) ?? '';
       const result = test.result();
       const error = result.state === 'failed' ? result.errors[0] : undefined;
       checks.push({

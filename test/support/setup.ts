@@ -4,6 +4,7 @@
  */
 import './threads.ts';
 import { afterEach, beforeEach, inject } from 'vitest';
+import { stepIdOf } from '../../workshop/manifest.ts';
 import { URL_VARIABLE } from '../../workshop/redis.ts';
 import { endThreads, liveThreads } from './threads.ts';
 
@@ -13,10 +14,9 @@ if (url) process.env[URL_VARIABLE] = url;
 // Once a check of a step hangs, the others of that step most likely hang too: skip them rather
 // than make the learner wait out every time limit.
 const hungSteps = new Set<string>();
-const stepOf = (name: string | undefined) => /^\d\d[a-z]/.exec(name ?? '')?.[0];
 
 beforeEach(({ task, skip }) => {
-  const step = stepOf(task.suite?.name);
+  const step = stepIdOf(task.suite?.name);
   if (step && hungSteps.has(step)) skip(`an earlier check of ${step} was stopped at its time limit`);
 });
 
@@ -25,7 +25,7 @@ afterEach(async ({ task }) => {
   if (error) {
     const timedOut = /^Test timed out in (\d+)ms/.exec(error.message ?? '');
     if (timedOut) {
-      const step = stepOf(task.suite?.name);
+      const step = stepIdOf(task.suite?.name);
       if (step) hungSteps.add(step);
       error.message = `This check was stopped after ${Number(timedOut[1]) / 1000} s: your code had not finished.`;
       error.stack = error.message;

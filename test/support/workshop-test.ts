@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, inject, test as base, type TestContext } from 'vitest';
-import { findStep } from '../../workshop/manifest.ts';
+import { findStep, stepIdOf } from '../../workshop/manifest.ts';
+import { RedisUnavailableError } from '../../workshop/provision.ts';
 import { openConnections, PREFIX_VARIABLE } from '../../workshop/redis.ts';
 import { Tracer } from './trace.ts';
 
@@ -31,6 +32,8 @@ export interface ClientInfo {
   /** The command it runs or last ran, such as `blpop`. */
   cmd: string;
   blocked: boolean;
+  /** How many channels and patterns it is subscribed to. */
+  channels: number;
 }
 
 export interface RedisKit {
@@ -54,8 +57,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function openKit(task: TestContext['task']): Promise<{ kit: RedisKit; close: () => Promise<void> }> {
   const url = inject('redisUrl');
-  if (!url) throw new Error(inject('redisError') || 'No Redis server was provided to this test run.');
-  const stepId = /^\d\d[a-z]/.exec(task.suite?.name ?? '')?.[0] ?? 'check';
+  if (!url) throw new RedisUnavailableError(inject('redisError') || 'No Redis server was provided to this test run.');
+  const stepId = stepIdOf(task.suite?.name) ?? 'check';
   const prefix = `ws:${stepId}:${randomBytes(4).toString('hex')}:`;
   let trace: Tracer;
   try {
@@ -88,6 +91,7 @@ async function openKit(task: TestContext['task']): Promise<{ kit: RedisKit; clos
         client: trace.label(fields.addr ?? ''),
         cmd: fields.cmd ?? '',
         blocked: (fields.flags ?? '').includes('b'),
+        channels: Number(fields.sub ?? 0) + Number(fields.psub ?? 0),
       }));
   };
 

@@ -26,6 +26,8 @@ export interface LessonInfo {
   title: string;
   /** The oldest Redis server the lesson's commands run on; absent when it needs no Redis. */
   minRedis?: string;
+  /** Redis commands the lesson's code uses (`CLIENT|UNBLOCK` for a subcommand); doctor checks the server has them. */
+  commands?: string[];
   /** Files in the lesson folder that are neither steps nor README (demos to run). */
   extras?: string[];
   steps: StepInfo[];
@@ -76,6 +78,7 @@ const lessonList: LessonInfo[] = [
     slug: '02-washer-dryer',
     title: 'A Redis list as a queue: the washer and the dryer',
     minRedis: '6.0',
+    commands: ['RPUSH', 'BLPOP'],
     steps: [
       {
         id: '02a',
@@ -104,6 +107,7 @@ const lessonList: LessonInfo[] = [
     slug: '03-many-dryers',
     title: 'Many dryers: competing consumers, timeouts, a throttled worker',
     minRedis: '6.0',
+    commands: ['RPUSH', 'BLPOP', 'LLEN'],
     steps: [
       {
         id: '03a',
@@ -136,6 +140,7 @@ const lessonList: LessonInfo[] = [
     slug: '04-pubsub-status',
     title: 'Pub/sub and a status machine in shared memory',
     minRedis: '6.0',
+    commands: ['PUBLISH', 'SUBSCRIBE', 'UNSUBSCRIBE'],
     steps: [
       {
         id: '04a',
@@ -167,6 +172,7 @@ const lessonList: LessonInfo[] = [
     slug: '05-client-unblock',
     title: 'Shutting down blocked workers at once with CLIENT UNBLOCK',
     minRedis: '6.0',
+    commands: ['RPUSH', 'BLPOP', 'CLIENT|ID', 'CLIENT|UNBLOCK', 'CLIENT|LIST'],
     steps: [
       {
         id: '05a',

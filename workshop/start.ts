@@ -1,33 +1,92 @@
 /**
- * `npm start`: the lessons and their steps, which Redis the checks will use, and what to run.
- * (The full interactive runner builds on this.)
+ * `npm start`: in a terminal, the menu; piped or in CI, the overview, and done. With a command:
+ *
+ *   npm start -- hint 02b          the step's hint
+ *   npm start -- diff 02b          your files against the solution (--force before the step passed)
+ *   npm start -- reset 02b         the step's files as shipped, yours saved first (--yes to skip the question)
+ *   npm start -- reset all         every step
+ *   npm start -- readme 02         the lesson's README
  */
-import { styleText } from 'node:util';
-import { lessons } from './manifest.ts';
-import { findRedisServer } from './provision.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { lessons, select, type StepInfo } from './manifest.ts';
+import { menu } from './menu.ts';
+import { overview } from './overview.ts';
+import { forget, readProgress } from './progress.ts';
+import { resetSteps, solutionDiff } from './step-files.ts';
+import { ROOT } from './target.ts';
 
-const color = (style: Parameters<typeof styleText>[0], text: string) => (process.stdout.isTTY ? styleText(style, text) : text);
-
-export function overview(env: NodeJS.ProcessEnv = process.env): string {
-  const lines = [color('bold', 'Concurrency with threads and Redis: the workshop'), ''];
-  for (const lesson of lessons) {
-    lines.push(`${lesson.id}  ${lesson.title}${lesson.minRedis ? '' : color('dim', '  (no Redis needed)')}`);
-    for (const step of lesson.steps) lines.push(color('dim', `    ${step.id}  ${step.title}  [${step.difficulty}]`));
+export async function main(argv: string[]): Promise<number> {
+  const [command, name, ...rest] = argv.filter((arg) => !arg.startsWith('-'));
+  const flags = new Set(argv.filter((arg) => arg.startsWith('-')));
+  if (!command) {
+    if (process.stdin.isTTY && process.stdout.isTTY && !flags.has('--list')) return menu();
+    console.log(overview(readProgress()));
+    return 0;
   }
-  const redis = env.REDIS_URL
-    ? `the server at REDIS_URL (${env.REDIS_URL})`
-    : findRedisServer(env)
-      ? `a private redis-server (${findRedisServer(env)}), started and stopped for each run`
-      : 'Redis in Docker, if Docker runs (no redis-server found on your PATH, REDIS_URL not set)';
-  lines.push(
-    '',
-    `Redis for the checks: ${redis}.`,
-    '',
-    'Start with lessons/01-bounded-queue/README.md, then check your work:',
-    '  npm run verify -- 01      the whole lesson',
-    '  npm run verify -- 01a     one step',
-  );
-  return lines.join('\n');
+  if (!['hint', 'diff', 'reset', 'readme'].includes(command) || rest.length > 0) {
+    console.error(`Unknown command \`${argv.join(' ')}\`. Commands: hint, diff, reset, readme, each with a step such as 02b.`);
+    return 2;
+  }
+  if (!name) {
+    console.error(`Which step? For example: npm start -- ${command} 02b`);
+    return 2;
+  }
+  let steps: StepInfo[];
+  try {
+    steps = name === 'all' && command === 'reset' ? lessons.flatMap((lesson) => lesson.steps) : select(name).steps;
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (command === 'hint') for (const step of steps) console.log(`Hint for ${step.id}: ${step.hint}`);
+  if (command === 'readme') {
+    const file = join(ROOT, 'lessons', select(name).lesson.slug, 'README.md');
+    console.log(existsSync(file) ? readFileSync(file, 'utf8') : `${file} is missing.`);
+  }
+  if (command === 'diff') return diff(steps, flags.has('--force'));
+  if (command === 'reset') return reset(name, steps, flags.has('--yes'));
+  return 0;
 }
 
-console.log(overview());
+function diff(steps: readonly StepInfo[], force: boolean): number {
+  const progress = readProgress();
+  const unsolved = steps.filter((step) => !progress.steps[step.id]?.firstPassedAt);
+  if (unsolved.length > 0 && !force) {
+    console.error(
+      `${unsolved.map((step) => step.id).join(', ')} has not passed yet, and the solution would give the answer away.\n` +
+        `Try the hint first (npm start -- hint ${unsolved[0]!.id}), or ask for it anyway: npm start -- diff ${unsolved[0]!.id} --force`,
+    );
+    return 1;
+  }
+  for (const step of steps) console.log(solutionDiff(step));
+  return 0;
+}
+
+async function reset(name: string, steps: readonly StepInfo[], yes: boolean): Promise<number> {
+  const what = name === 'all' ? 'every step of every lesson' : steps.map((step) => step.id).join(', ');
+  if (!yes) {
+    if (!process.stdin.isTTY) {
+      console.error(`Reset ${what}? Nothing was changed: add --yes to confirm (npm start -- reset ${name} --yes).`);
+      return 1;
+    }
+    const prompt = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await prompt.question(`Reset ${what}? Your files are saved first. [y/N] `);
+    prompt.close();
+    if (answer.trim().toLowerCase() !== 'y') {
+      console.log('Nothing was changed.');
+      return 1;
+    }
+  }
+  let backup: string;
+  try {
+    backup = resetSteps(steps);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+  forget(name === 'all' ? undefined : steps.map((step) => step.id));
+  console.log(`Reset ${what}. Your previous files are in ${backup}/.`);
+  return 0;
+}

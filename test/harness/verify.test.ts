@@ -16,7 +16,7 @@ interface Run {
 }
 
 function verify(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workshop/verify.ts', ...args], {
+  const child = spawn(process.execPath, ['workshop/launch.mjs', 'verify', ...args], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: '', WORKSHOP_REDIS_URL: '', WORKSHOP_KEY_PREFIX: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

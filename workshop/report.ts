@@ -1,0 +1,66 @@
+/**
+ * The plain report verify and watch mode print: each failed check's teaching message first, then
+ * what led there, then the detail; no stack frames of the harness.
+ */
+import type { CheckResult, RunResult } from './check-result.ts';
+import type { Selection } from './manifest.ts';
+import { color, indent } from './terminal.ts';
+
+export function formatReport(selections: readonly Selection[], result: RunResult, target: string): string {
+  const out: string[] = [];
+  const where = target === 'lessons' ? 'your code in lessons/' : `${target}/`;
+  for (const { lesson, steps } of selections) {
+    out.push(color('bold', `Lesson ${lesson.id} · ${lesson.title}`) + color('dim', `  (${where})`), '');
+    for (const step of steps) {
+      out.push(`${step.id} ${step.title}`);
+      const checks = result.checks.filter((check) => check.stepId === step.id);
+      if (checks.length === 0) out.push(color('yellow', '  (no check ran for this step)'));
+      let previous: string | undefined;
+      for (const check of checks) {
+        const same = check.state === 'failed' && check.message !== undefined && check.message === previous;
+        out.push(same ? `${color('red', `  ✗ ${check.name}`)}\n${color('dim', '      (the same as above)')}` : formatCheck(check));
+        previous = check.message;
+      }
+      out.push('');
+    }
+  }
+  if (result.loadErrors.length > 0) {
+    out.push(color('red', 'Your code could not be loaded, so no check could run:'));
+    for (const error of result.loadErrors) out.push(indent(error, '  '), '');
+  }
+  if (result.unhandled.length > 0) {
+    out.push(color('red', 'Errors thrown outside any check (a promise nobody awaited, a worker that crashed):'));
+    for (const error of result.unhandled) out.push(indent(error, '  '), '');
+  }
+  if (result.stalled) {
+    out.push(
+      color('red', 'The run was stopped: a check never gave control back.'),
+      '  A loop that never awaits (for (;;) {} or a busy wait) blocks its thread, and even the time limit cannot fire.',
+      '',
+    );
+  }
+  if (result.redis) out.push(color('dim', `Redis: ${result.redis}`));
+  const firstFailed = selections.flatMap((selection) => selection.steps).find((step) =>
+    result.checks.some((check) => check.stepId === step.id && check.state !== 'passed'),
+  );
+  if (firstFailed) out.push(color('cyan', `Hint for ${firstFailed.id}: ${firstFailed.hint}`), '');
+  out.push(tally(result));
+  return out.join('\n');
+}
+
+/** `12 passed, 1 failed`: a load error or a stalled run counts as a failure. */
+export function tally(result: RunResult): string {
+  const passed = result.checks.filter((check) => check.state === 'passed').length;
+  const failed = result.checks.filter((check) => check.state === 'failed').length + result.loadErrors.length + (result.stalled ? 1 : 0);
+  return `${passed} passed, ${failed} failed`;
+}
+
+function formatCheck(check: CheckResult): string {
+  if (check.state === 'passed') return color('green', `  ✓ ${check.name}`);
+  if (check.state === 'skipped') return color('dim', `  - ${check.name} (skipped${check.message ? `: ${check.message}` : ''})`);
+  const lines = [color('red', `  ✗ ${check.name}`)];
+  if (check.message) lines.push(indent(check.message, '      '));
+  if (check.diff) lines.push(indent(check.diff.split('\n').slice(0, 16).join('\n'), '      '));
+  if (check.location) lines.push(color('dim', `      at ${check.location}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,139 @@
+/**
+ * A check session: one vitest instance kept open so that checks can run again and again (watch
+ * mode, `--repeat`) without paying for vitest's start-up, the config and a new Redis each time.
+ */
+import type { SerializedError } from '@vitest/utils';
+import { createVitest, type TestModule, type Vitest } from 'vitest/node';
+import { describeError, locate, type CheckResult, type RunResult } from './check-result.ts';
+import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from './manifest.ts';
+import { ROOT, targetDir } from './target.ts';
+
+export interface SessionOptions {
+  /** The lessons this session may check; Redis is provided only when one of them needs it. */
+  lessons: readonly LessonInfo[];
+  /** `lessons`, `solutions`, or a folder in the project. */
+  target?: string;
+}
+
+export interface CheckSession {
+  readonly target: string;
+  readonly lessons: readonly LessonInfo[];
+  /**
+   * Runs the checks of `steps` (all steps of the session's lessons when absent). `changed` files
+   * are read afresh. A run that outlives `deadlineMs` is reported as stalled and ends the session.
+   */
+  run(options?: { steps?: readonly StepInfo[]; changed?: readonly string[]; deadlineMs?: number }): Promise<RunResult>;
+  /** Ends the test processes and stops the Redis this session started. Safe to call twice. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+export async function openSession(options: SessionOptions): Promise<CheckSession> {
+  const target = options.target ?? process.env.WORKSHOP_TARGET ?? 'lessons';
+  // The vitest config and the test processes read these; they must be set before vitest starts.
+  process.env.WORKSHOP_TARGET = target;
+  const targetPath = targetDir();
+  process.env.WORKSHOP_NEEDS_REDIS = options.lessons.some((lesson) => lesson.minRedis) ? '1' : '0';
+  const minimum = minRedisFor(options.lessons);
+  if (minimum) process.env.WORKSHOP_MIN_REDIS = minimum;
+  else delete process.env.WORKSHOP_MIN_REDIS;
+  delete process.env.WORKSHOP_REDIS_DESCRIPTION;
+
+  // What learner code prints during a failing check, by vitest's task id (silent: 'passed-only').
+  const printed = new Map<string, string>();
+  const vitest: Vitest = await createVitest(
+    'test',
+    {
+      root: ROOT,
+      project: 'lessons',
+      watch: false,
+      reporters: [
+        {
+          onUserConsoleLog(log) {
+            if (log.taskId) printed.set(log.taskId, (printed.get(log.taskId) ?? '') + log.content);
+          },
+        },
+      ],
+      passWithNoTests: true,
+      silent: 'passed-only',
+    },
+    {},
+    { stdout: process.stdout, stderr: process.stderr },
+  );
+  await vitest.standalone();
+  const files = options.lessons.map((lesson) => `${ROOT}/test/${lesson.slug}.test.ts`);
+  let closing: Promise<void> | undefined;
+  let closed = false;
+
+  const close = () => {
+    closed = true;
+    // A test process stuck in a synchronous loop can keep close() waiting; three seconds is enough.
+    closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, 3000).unref())]);
+    return closing;
+  };
+
+  return {
+    target,
+    lessons: options.lessons,
+    get closed() {
+      return closed;
+    },
+    close,
+    async run({ steps, changed = [], deadlineMs } = {}) {
+      if (closed) throw new Error('This check session is closed; open a new one.');
+      printed.clear();
+      const wanted = steps ?? options.lessons.flatMap((lesson) => lesson.steps);
+      vitest.setGlobalTestNamePattern(steps ? `^(${steps.map((step) => step.id).join('|')}) ` : /.*/);
+      for (const file of changed) vitest.invalidateFile(file);
+      const specifications = (await vitest.globTestSpecifications(files)).filter((spec) => spec.project.name === 'lessons');
+      const limit = deadlineMs ?? wanted.reduce((sum, step) => sum + step.timeoutMs, 0) + 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), limit)));
+      const outcome = await Promise.race([vitest.runTestSpecifications(specifications), deadline]);
+      clearTimeout(timer);
+      const stalled = outcome === 'stalled';
+      if (stalled) await close();
+      const modules = stalled ? vitest.state.getTestModules() : outcome.testModules;
+      const unhandled = stalled ? [] : outcome.unhandledErrors;
+      return collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed);
+    },
+  };
+}
+
+function collect(
+  modules: readonly TestModule[],
+  unhandled: readonly SerializedError[],
+  steps: readonly StepInfo[],
+  targetPath: string,
+  stalled: boolean,
+  printed: ReadonlyMap<string, string>,
+): RunResult {
+  const checks: CheckResult[] = [];
+  const loadErrors: string[] = [];
+  for (const module of modules) {
+    for (const error of module.errors()) loadErrors.push(describeError(error, targetPath));
+    for (const test of module.children.allTests()) {
+      const stepId = stepIdOf(test.fullName) ?? '';
+      if (!findStep(stepId) || !steps.some((step) => step.id === stepId)) continue;
+      const result = test.result();
+      const error = result.state === 'failed' ? result.errors[0] : undefined;
+      checks.push({
+        stepId,
+        name: test.name,
+        state: result.state === 'pending' ? 'skipped' : result.state,
+        message: error ? describeError(error, targetPath, false) : result.state === 'skipped' ? result.note : undefined,
+        diff: error?.diff,
+        location: error ? locate(error, targetPath) : undefined,
+        durationMs: test.diagnostic()?.duration ?? 0,
+        output: printed.get(test.id),
+      });
+    }
+  }
+  return {
+    checks,
+    loadErrors,
+    unhandled: unhandled.map((error) => describeError(error, targetPath)),
+    stalled,
+    redis: process.env.WORKSHOP_REDIS_DESCRIPTION,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm run watch -- 02b` (or `w` in the menu): check a step, then check it again every time a
+ * file of its lesson is saved. One vitest and one Redis stay up between runs, so a verdict comes
+ * a moment after the save instead of after a whole start-up.
+ */
+import { join, relative } from 'node:path';
+import { emitKeypressEvents } from 'node:readline';
+import { allPassed } from './check-result.ts';
+import { watchFolder } from './file-watch.ts';
+import { findStep, select, type StepInfo } from './manifest.ts';
+import { nextSteps } from './next.ts';
+import { currentStep, keepsProgress, readProgress, recordRun } from './progress.ts';
+import { formatReport } from './report.ts';
+import { openSession, type CheckSession } from './session.ts';
+import { ROOT, targetDir, targetName } from './target.ts';
+import { color } from './terminal.ts';
+
+export type WatchEnd = 'quit' | 'next';
+
+export async function main(argv: string[]): Promise<number> {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  let step: StepInfo | undefined;
+  try {
+    step = name ? select(name).steps[0] : currentStep(readProgress());
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (name && select(name).steps.length > 1) console.log(color('dim', `Watching the first step of lesson ${name}: ${step?.id}.`));
+  while (step) {
+    const end = await watchStep(step);
+    if (end === 'quit') return 0;
+    step = currentStep(readProgress()) ?? step;
+  }
+  console.log('Every step passes: there is nothing left to watch.');
+  return 0;
+}
+
+/** Watches one step until the learner presses q (or Ctrl-C), or n for the next step. */
+export async function watchStep(step: StepInfo): Promise<WatchEnd> {
+  const { lesson } = findStep(step.id)!;
+  const dir = join(targetDir(), lesson.slug);
+  const target = targetName();
+  let session: CheckSession = await openSession({ lessons: [lesson], target });
+  let running = false;
+  let queued: string[] | undefined;
+  let finish: (end: WatchEnd) => void = () => {};
+  const ended = new Promise<WatchEnd>((resolve) => (finish = resolve));
+
+  const check = async (changed: string[], savedAt?: number) => {
+    if (running) {
+      queued = [...(queued ?? []), ...changed];
+      return;
+    }
+    running = true;
+    if (session.closed) session = await openSession({ lessons: [lesson], target });
+    const result = await session.run({ steps: [step], changed });
+    if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+    console.log(formatReport([{ lesson, steps: [step] }], result, target));
+    if (keepsProgress()) {
+      const progress = recordRun(result, [step]);
+      if (allPassed(result)) console.log(`\n${nextSteps([step], progress)}`);
+    }
+    if (savedAt !== undefined) console.log(color('dim', `Verdict ${Date.now() - savedAt} ms after your save.`));
+    console.log(banner(step, dir, watch.mode, watch.reason));
+    running = false;
+    if (queued) {
+      const files = queued;
+      queued = undefined;
+      void check(files, Date.now());
+    }
+  };
+
+  const watch = await watchFolder(dir, (files) => void check(files, Date.now()));
+  const stopKeys = listenForKeys((key) => {
+    if (key === 'q') finish('quit');
+    else if (key === 'n') finish('next');
+    else if (key === 'enter') void check([], Date.now());
+    else if (key === 'h') console.log(color('cyan', `Hint for ${step.id}: ${step.hint}`));
+  });
+  const onSignal = () => finish('quit');
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  await check([]);
+  const end = await ended;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  stopKeys();
+  watch.close();
+  await session.close();
+  return end;
+}
+
+function banner(step: StepInfo, dir: string, mode: string, reason?: string): string {
+  const how = mode === 'events' ? 'file events' : color('yellow', `polling every 150 ms, because ${reason}`);
+  const keys = process.stdin.isTTY ? '  Keys: enter re-check · h hint · n next step · q quit' : '  Ctrl-C stops.';
+  return color('dim', `\nWatching ${relative(ROOT, dir)}/ for ${step.id} (${how}). Save a file to check again.\n${keys}`);
+}
+
+/** Single keys from a terminal, without Enter; Ctrl-C still stops. Returns a function that stops listening. */
+export function listenForKeys(onKey: (key: string) => void): () => void {
+  const input = process.stdin;
+  if (!input.isTTY) return () => {};
+  emitKeypressEvents(input);
+  input.setRawMode(true);
+  input.resume();
+  const listener = (text: string | undefined, key: { name?: string; ctrl?: boolean } | undefined) => {
+    if (key?.ctrl && key.name === 'c') process.emit('SIGINT');
+    else onKey(key?.name ?? text ?? '');
+  };
+  input.on('keypress', listener);
+  return () => {
+    input.off('keypress', listener);
+    input.setRawMode(false);
+    input.pause();
+  };
+}

@@ -37,7 +37,7 @@ export async function menu(): Promise<number> {
     else if (key === 'return' || key === 'enter' || key === 'c') await page(() => runStep(step));
     else if (key === 'w') {
       clear();
-      await watchStep(step);
+      if ((await watchStep(step)) === 'interrupted') return 130;
     } else if (key === 'r') await page(async () => readme(step));
     else if (key === 'd') await compare(step);
     else if (key === 'x') note = (await reset(step)) ?? '';

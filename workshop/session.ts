@@ -4,6 +4,7 @@
  */
 import type { SerializedError } from '@vitest/utils';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
+import { killDescendants } from './children.ts';
 import { describeError, locate, type CheckResult, type RunResult } from './check-result.ts';
 import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from './manifest.ts';
 import { ROOT, targetDir } from './target.ts';
@@ -41,6 +42,8 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
 
   // What learner code prints during a failing check, by vitest's task id (silent: 'passed-only').
   const printed = new Map<string, string>();
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const theirs = signals.map((signal) => new Set(process.listeners(signal)));
   const vitest: Vitest = await createVitest(
     'test',
     {
@@ -60,6 +63,11 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
     {},
     { stdout: process.stdout, stderr: process.stderr },
   );
+  // vitest exits the process 1 ms after Ctrl-C, before anything it started can be stopped; the
+  // runner's commands handle the signals themselves and close the session first.
+  signals.forEach((signal, index) => {
+    for (const listener of process.listeners(signal)) if (!theirs[index]!.has(listener)) process.off(signal, listener);
+  });
   await vitest.standalone();
   const files = options.lessons.map((lesson) => `${ROOT}/test/${lesson.slug}.test.ts`);
   let closing: Promise<void> | undefined;
@@ -68,7 +76,10 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
   const close = () => {
     closed = true;
     // A test process stuck in a synchronous loop can keep close() waiting; three seconds is enough.
-    closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, 3000).unref())]);
+    closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, 3000).unref())]).then(() => {
+      // close() does not wait for a test process stuck in a check (a BLPOP that never returns): end it.
+      killDescendants();
+    });
     return closing;
   };
 

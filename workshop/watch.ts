@@ -15,7 +15,7 @@ import { openSession, type CheckSession } from './session.ts';
 import { ROOT, targetDir, targetName } from './target.ts';
 import { color } from './terminal.ts';
 
-export type WatchEnd = 'quit' | 'next';
+export type WatchEnd = 'quit' | 'next' | 'interrupted';
 
 export async function main(argv: string[]): Promise<number> {
   const name = argv.find((arg) => !arg.startsWith('-'));
@@ -30,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   while (step) {
     const end = await watchStep(step);
     if (end === 'quit') return 0;
+    if (end === 'interrupted') return 130;
     step = currentStep(readProgress()) ?? step;
   }
   console.log('Every step passes: there is nothing left to watch.');
@@ -78,7 +79,7 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     else if (key === 'enter') void check([], Date.now());
     else if (key === 'h') console.log(color('cyan', `Hint for ${step.id}: ${step.hint}`));
   });
-  const onSignal = () => finish('quit');
+  const onSignal = () => finish('interrupted');
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 

@@ -1,0 +1,60 @@
+/**
+ * Watch mode as a learner uses it: save a file, read the verdict; with file events, and with the
+ * polling it falls back to where events do not work.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { descendants, launch, scratchTarget, survivors, type Cli } from './cli.ts';
+
+let cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const step of cleanup.splice(0)) step();
+});
+
+async function watching(mode: 'auto' | 'poll') {
+  const scratch = scratchTarget('solutions', ['02-washer-dryer']);
+  cleanup.push(scratch.remove);
+  const run = launch(['watch', '02a'], { WORKSHOP_TARGET: scratch.target, WORKSHOP_PROGRESS: scratch.progress, WORKSHOP_WATCH: mode === 'poll' ? 'poll' : '' });
+  cleanup.push(() => run.child.kill('SIGKILL'));
+  await run.waitFor(/5 passed, 0 failed[\s\S]*Watching .* for 02a/);
+  return { run, scratch, washer: join(scratch.dir, '02-washer-dryer', 'washer.ts') };
+}
+
+/** Saves `file` with `change` applied, then waits for the next verdict after the save. */
+async function save(run: Cli, file: string, change: (text: string) => string): Promise<string> {
+  const from = run.output().length;
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+  const [verdict] = await run.waitFor(/[\s\S]*?\d+ passed, \d+ failed[\s\S]*Verdict \d+ ms after your save\.[\s\S]*Watching/, from);
+  return verdict;
+}
+
+describe('npm run watch', { timeout: 60_000 }, () => {
+  it('checks the step again each time a file is saved, and records the verdict', async () => {
+    const { run, scratch, washer } = await watching('auto');
+    expect(run.output()).toContain('(file events)');
+    const broken = await save(run, washer, (text) => text.replace('await conn.rpush(queue, dish)', 'await conn.lpush(queue, dish)'));
+    expect(broken).toMatch(/✗/);
+    expect(broken).toMatch(/0 passed|[1-4] passed/);
+    expect(JSON.parse(readFileSync(scratch.progress, 'utf8')).steps['02a'].status).toBe('failed');
+    const fixed = await save(run, washer, (text) => text.replace('await conn.lpush(queue, dish)', 'await conn.rpush(queue, dish)'));
+    expect(fixed).toContain('5 passed, 0 failed');
+    expect(JSON.parse(readFileSync(scratch.progress, 'utf8')).steps['02a'].status).toBe('passed');
+  });
+
+  it('falls back to polling, says so on screen, and still sees a save', async () => {
+    const { run, washer } = await watching('poll');
+    expect(run.output()).toContain('polling every 150 ms, because WORKSHOP_WATCH=poll');
+    const broken = await save(run, washer, (text) => text.replace('await conn.rpush(queue, QUIT)', 'await conn.rpush(queue, "stop")'));
+    expect(broken).toMatch(/✗/);
+  });
+
+  it('stops everything it started on Ctrl-C', async () => {
+    const { run } = await watching('auto');
+    const started = descendants(run.child.pid!);
+    expect(started.length, 'watch mode keeps its test process and Redis running between saves').toBeGreaterThan(0);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(await survivors(started), 'processes watch mode started are still running').toEqual([]);
+  });
+});

@@ -3,22 +3,30 @@
  * now, and single keys to check it, watch it, read its hint or README, compare it with the
  * solution, or reset it.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runStep } from './actions.ts';
+import { dropTypedKeys, nextKey, releaseKeys } from './keys.ts';
 import { findStep, lessons, type StepInfo } from './manifest.ts';
 import { header, LEGEND, lessonLine, stepLine } from './overview.ts';
 import { currentStep, forget, readProgress } from './progress.ts';
 import { resetSteps, solutionDiff } from './step-files.ts';
 import { ROOT } from './target.ts';
 import { color } from './terminal.ts';
-import { listenForKeys, watchStep } from './watch.ts';
+import { watchStep } from './watch.ts';
 
 const KEYS = 'up/down choose · enter check · w watch · h hint · r README · d compare with solution · x reset · q quit';
 
-type Key = string;
-
 export async function menu(): Promise<number> {
+  try {
+    return await loop();
+  } finally {
+    releaseKeys();
+  }
+}
+
+async function loop(): Promise<number> {
   const steps = lessons.flatMap((lesson) => lesson.steps);
   let cursor = Math.max(0, steps.indexOf(currentStep(readProgress()) ?? steps[0]!));
   let note = '';
@@ -31,16 +39,19 @@ export async function menu(): Promise<number> {
       process.stdout.write('\n');
       return 0;
     }
+    let after: string | undefined;
     if (key === 'up' || key === 'k') cursor = Math.max(0, cursor - 1);
     else if (key === 'down' || key === 'j') cursor = Math.min(steps.length - 1, cursor + 1);
     else if (key === 'h') note = color('cyan', `Hint for ${step.id}: ${step.hint}`);
-    else if (key === 'return' || key === 'enter' || key === 'c') await page(() => runStep(step));
+    else if (key === 'return' || key === 'c') after = await page(() => runStep(step));
     else if (key === 'w') {
       clear();
-      if ((await watchStep(step)) === 'interrupted') return 130;
-    } else if (key === 'r') await page(async () => readme(step));
-    else if (key === 'd') await compare(step);
+      if ((await watchStep(step)) === 'interrupted') after = 'ctrl-c';
+    } else if (key === 'r') after = await readme(step);
+    else if (key === 'd') after = await compare(step);
     else if (key === 'x') note = (await reset(step)) ?? '';
+    // Ctrl-C on a page that waits for a key leaves the menu, as it would anywhere else.
+    if (after === 'ctrl-c') return 130;
   }
 }
 
@@ -64,38 +75,29 @@ function clear(): void {
   process.stdout.write('\x1b[2J\x1b[H');
 }
 
-/** The next single key pressed, by name (`up`, `return`, `q`; `ctrl-c` for Ctrl-C). */
-function nextKey(): Promise<Key> {
-  return new Promise((resolve) => {
-    const onSignal = () => done('ctrl-c');
-    const stop = listenForKeys((key) => done(key));
-    process.once('SIGINT', onSignal);
-    function done(key: Key) {
-      stop();
-      process.off('SIGINT', onSignal);
-      resolve(key);
-    }
-  });
-}
-
 /** Shows what `action` prints, then waits for a key before the menu comes back. */
-async function page(action: () => Promise<unknown>): Promise<void> {
+async function page(action: () => Promise<unknown>): Promise<string> {
   clear();
   await action();
+  dropTypedKeys();
   process.stdout.write(color('dim', '\nPress any key to go back to the menu.'));
-  await nextKey();
+  return nextKey();
 }
 
-function readme(step: StepInfo): void {
+/** The lesson's README in `less` when there is one (q comes back), else printed. */
+async function readme(step: StepInfo): Promise<string | undefined> {
   const { lesson } = findStep(step.id)!;
   const file = join(ROOT, 'lessons', lesson.slug, 'README.md');
-  console.log(existsSync(file) ? readFileSync(file, 'utf8') : `${file} is missing.`);
+  if (!existsSync(file)) return page(async () => console.log(`${file} is missing.`));
+  releaseKeys();
+  const pager = spawnSync(process.env.PAGER || 'less', ['-R', file], { stdio: 'inherit' });
+  return pager.error ? page(async () => console.log(readFileSync(file, 'utf8'))) : undefined;
 }
 
-async function compare(step: StepInfo): Promise<void> {
+async function compare(step: StepInfo): Promise<string | undefined> {
   const passed = readProgress().steps[step.id]?.firstPassedAt;
-  if (!passed && !(await confirm(`${step.id} has not passed yet: seeing the solution now gives the answer away. Show it anyway?`))) return;
-  await page(async () => console.log(solutionDiff(step)));
+  if (!passed && !(await confirm(`${step.id} has not passed yet: seeing the solution now gives the answer away. Show it anyway?`))) return undefined;
+  return page(async () => console.log(solutionDiff(step)));
 }
 
 async function reset(step: StepInfo): Promise<string | undefined> {

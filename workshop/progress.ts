@@ -51,7 +51,7 @@ export function readProgress(file = progressPath()): Progress {
   } catch {
     // A file someone edited into nonsense is kept aside rather than lost, and progress starts afresh.
     renameSync(file, `${file}.broken`);
-    process.emitWarning(`${file} could not be read; it was moved to ${file}.broken and progress starts afresh.`);
+    console.error(`${file} could not be read; it was moved to ${file}.broken and progress starts afresh.`);
     return empty;
   }
 }

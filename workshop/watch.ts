@@ -4,12 +4,12 @@
  * a moment after the save instead of after a whole start-up.
  */
 import { join, relative } from 'node:path';
-import { emitKeypressEvents } from 'node:readline';
 import { allPassed } from './check-result.ts';
 import { watchFolder } from './file-watch.ts';
 import { findStep, select, type StepInfo } from './manifest.ts';
 import { nextSteps } from './next.ts';
 import { currentStep, keepsProgress, readProgress, recordRun } from './progress.ts';
+import { onKeys, releaseKeys } from './keys.ts';
 import { formatReport } from './report.ts';
 import { openSession, type CheckSession } from './session.ts';
 import { ROOT, targetDir, targetName } from './target.ts';
@@ -27,11 +27,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (name && select(name).steps.length > 1) console.log(color('dim', `Watching the first step of lesson ${name}: ${step?.id}.`));
-  while (step) {
-    const end = await watchStep(step);
-    if (end === 'quit') return 0;
-    if (end === 'interrupted') return 130;
-    step = currentStep(readProgress()) ?? step;
+  try {
+    while (step) {
+      const end = await watchStep(step);
+      if (end === 'quit') return 0;
+      if (end === 'interrupted') return 130;
+      step = currentStep(readProgress()) ?? step;
+    }
+  } finally {
+    releaseKeys();
   }
   console.log('Every step passes: there is nothing left to watch.');
   return 0;
@@ -73,10 +77,11 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
   };
 
   const watch = await watchFolder(dir, (files) => void check(files, Date.now()));
-  const stopKeys = listenForKeys((key) => {
-    if (key === 'q') finish('quit');
+  const stopKeys = onKeys((key) => {
+    if (key === 'ctrl-c') finish('interrupted');
+    else if (key === 'q') finish('quit');
     else if (key === 'n') finish('next');
-    else if (key === 'enter') void check([], Date.now());
+    else if (key === 'return') void check([], Date.now());
     else if (key === 'h') console.log(color('cyan', `Hint for ${step.id}: ${step.hint}`));
   });
   const onSignal = () => finish('interrupted');
@@ -97,23 +102,4 @@ function banner(step: StepInfo, dir: string, mode: string, reason?: string): str
   const how = mode === 'events' ? 'file events' : color('yellow', `polling every 150 ms, because ${reason}`);
   const keys = process.stdin.isTTY ? '  Keys: enter re-check · h hint · n next step · q quit' : '  Ctrl-C stops.';
   return color('dim', `\nWatching ${relative(ROOT, dir)}/ for ${step.id} (${how}). Save a file to check again.\n${keys}`);
-}
-
-/** Single keys from a terminal, without Enter; Ctrl-C still stops. Returns a function that stops listening. */
-export function listenForKeys(onKey: (key: string) => void): () => void {
-  const input = process.stdin;
-  if (!input.isTTY) return () => {};
-  emitKeypressEvents(input);
-  input.setRawMode(true);
-  input.resume();
-  const listener = (text: string | undefined, key: { name?: string; ctrl?: boolean } | undefined) => {
-    if (key?.ctrl && key.name === 'c') process.emit('SIGINT');
-    else onKey(key?.name ?? text ?? '');
-  };
-  input.on('keypress', listener);
-  return () => {
-    input.off('keypress', listener);
-    input.setRawMode(false);
-    input.pause();
-  };
 }

@@ -1,0 +1,150 @@
+/**
+ * `npm start` in a real terminal: tmux runs the menu in a pseudo-terminal, keys go in with
+ * send-keys, and the screen is read back with capture-pane.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provideRedis, type ProvidedRedis } from '../../workshop/provision.ts';
+import { shippedRef } from '../../workshop/step-files.ts';
+import { ROOT } from '../../workshop/target.ts';
+import { descendants, scratchTarget, survivors } from './cli.ts';
+
+// One tmux server per session: a new server takes the environment it is started with.
+const socket = (session: string) => `workshop-test-${process.pid}-${session}`;
+/** `tmux <command> -t <session> ...args` on that session's server. */
+const tmux = (session: string, command: string, ...args: string[]) => execFileSync('tmux', ['-L', socket(session), command, '-t', session, ...args], { encoding: 'utf8' });
+const screen = (session = 'menu') => tmux(session, 'capture-pane', '-p');
+const press = (...keys: string[]) => tmux('menu', 'send-keys', ...keys);
+const paneDead = (session: string) => tmux(session, 'display-message', '-p', '#{pane_dead} #{pane_dead_status}').trim();
+
+/** Starts `npm start` in a new tmux session of `columns` x 50 with `env` added. */
+function open(session: string, env: NodeJS.ProcessEnv): void {
+  const all = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', ...env };
+  execFileSync('tmux', ['-L', socket(session), '-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', '130', '-y', '50', `${process.execPath} workshop/launch.mjs start`], { cwd: ROOT, env: all });
+  tmux(session, 'set-option', 'remain-on-exit', 'on');
+}
+
+/** Waits until the screen shows `pattern`; fails with the screen as it is. */
+async function shows(pattern: RegExp, ms = 20_000, session = 'menu'): Promise<string> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const text = screen(session);
+    if (pattern.test(text)) return text;
+    if (Date.now() > until) throw new Error(`The screen never showed ${pattern}. It shows:\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const scratch = scratchTarget('solutions', ['01-bounded-queue', '02-washer-dryer']);
+
+beforeAll(() => {
+  if (spawnSync('tmux', ['-V']).error) throw new Error('These checks drive the menu in tmux: install it (Debian/Ubuntu: apt-get install tmux).');
+  const at = '2026-01-01T00:00:00.000Z';
+  const passed = { status: 'passed', passed: 1, checks: 1, at, firstPassedAt: at };
+  writeFileSync(scratch.progress, JSON.stringify({ about: '', version: 1, steps: { '01a': passed, '01b': passed, '01c': passed } }));
+  open('menu', { WORKSHOP_TARGET: scratch.target, WORKSHOP_PROGRESS: scratch.progress });
+});
+
+afterAll(() => {
+  for (const session of ['menu', 'hang']) spawnSync('tmux', ['-L', socket(session), 'kill-server']);
+  scratch.remove();
+});
+
+describe('the menu in a terminal', { timeout: 60_000 }, () => {
+  it('opens on the step to do now, with the progress so far', async () => {
+    const text = await shows(/Now: 02a/);
+    expect(text).toMatch(/\[#+\.+\] 3\/\d+ steps done/);
+    expect(text).toMatch(/^\s+> · 02a/m);
+  });
+
+  it('moves with the arrow keys and shows a hint with h', async () => {
+    press('Down');
+    await shows(/^\s+> · 02b/m);
+    press('h');
+    await shows(/Hint for 02b: Loop on `await conn.blpop/);
+    press('Up');
+    await shows(/^\s+> · 02a/m);
+  });
+
+  it('checks a step with Enter and marks it done', async () => {
+    press('Enter');
+    await shows(/5 passed, 0 failed[\s\S]*Press any key/);
+    press('Space');
+    const text = await shows(/Now: 02b/);
+    expect(text).toMatch(/^\s+> ✓ 02a/m);
+    expect(JSON.parse(readFileSync(scratch.progress, 'utf8')).steps['02a'].status).toBe('passed');
+  });
+
+  it('compares a passed step with the solution at once, and asks before showing an unsolved one', async () => {
+    press('d');
+    await shows(/02-washer-dryer\/washer\.ts: the same as the solution[\s\S]*Press any key/);
+    press('Space');
+    await shows(/Now: 02b/);
+    press('Down', 'd');
+    await shows(/02b has not passed yet: seeing the solution now gives the answer away\. Show it anyway\? \[y\/N\]/);
+    press('n');
+    await shows(/^\s+> · 02b/m);
+  });
+
+  it('opens the lesson\'s README with r, and comes back with q', async () => {
+    press('r');
+    await shows(/# Lesson 02 · A Redis list as a queue/);
+    press('q');
+    await shows(/^\s+> · 02b/m);
+  });
+
+  it('resets a step after a yes, keeping the old file', async () => {
+    press('x');
+    await shows(/Reset 02b\? dryer\.ts go back to the starter; your versions are saved first\. \[y\/N\]/);
+    press('y');
+    const text = await shows(/02b is back as shipped\. Your files were saved in (\S+)\//);
+    const backup = /saved in (\S+)\//.exec(text)![1]!;
+    const dryer = join(scratch.dir, '02-washer-dryer', 'dryer.ts');
+    expect(readFileSync(dryer, 'utf8')).toBe(execFileSync('git', ['show', `${shippedRef()}:lessons/02-washer-dryer/dryer.ts`], { cwd: ROOT, encoding: 'utf8' }));
+    expect(readFileSync(join(ROOT, backup, scratch.target, '02-washer-dryer', 'dryer.ts'), 'utf8')).toBe(readFileSync(join(ROOT, 'solutions', '02-washer-dryer', 'dryer.ts'), 'utf8'));
+  });
+
+  it('quits with q and leaves the terminal to the shell', async () => {
+    press('q');
+    for (let i = 0; i < 200 && !paneDead('menu').startsWith('1'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(paneDead('menu')).toBe('1 0');
+  });
+});
+
+describe('Ctrl-C in the menu while a check runs', { timeout: 60_000 }, () => {
+  let redis: ProvidedRedis;
+  beforeAll(async () => {
+    redis = await provideRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  it('stops the check and everything it started, records nothing, and leaves the menu', async () => {
+    const progress = join(scratch.dir, 'hanging-progress.json');
+    const at = '2026-01-01T00:00:00.000Z';
+    const passed = { status: 'passed', passed: 1, checks: 1, at, firstPassedAt: at };
+    const before = JSON.stringify({ about: '', version: 1, steps: { '01a': passed, '01b': passed, '01c': passed, '02a': passed } });
+    writeFileSync(progress, before);
+    open('hang', { WORKSHOP_TARGET: 'test/harness/fixtures/hanging', WORKSHOP_PROGRESS: progress, REDIS_URL: redis.url });
+    await shows(/Now: 02b/, 20_000, 'hang');
+    tmux('hang', 'send-keys', 'Enter');
+    const observer = new Redis(redis.url);
+    try {
+      while (!/cmd=blpop/.test(String(await observer.client('LIST')))) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      observer.disconnect();
+    }
+    const pane = Number(tmux('hang', 'display-message', '-p', '#{pane_pid}').trim());
+    const started = descendants(pane);
+    expect(started.length).toBeGreaterThan(0);
+    tmux('hang', 'send-keys', 'C-c');
+    await shows(/Stopped; nothing was recorded\.[\s\S]*Press any key/, 20_000, 'hang');
+    expect(await survivors(started)).toEqual([]);
+    expect(readFileSync(progress, 'utf8')).toBe(before);
+    tmux('hang', 'send-keys', 'C-c');
+    for (let i = 0; i < 200 && !paneDead('hang').startsWith('1'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(paneDead('hang')).toBe('1 130');
+  });
+});

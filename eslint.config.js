@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.workshop/', 'test/harness/fixtures/'] },
+  { ignores: ['node_modules/', '.workshop/', 'slides/dist/', 'test/harness/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

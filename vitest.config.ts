@@ -19,7 +19,8 @@ export default defineConfig({
       { extends: true, test: { name: 'lessons', include: ['test/[0-9][0-9]-*.test.ts'] } },
       // The harness's tests start whole verify runs; three at a time is plenty on two cores.
       { extends: true, test: { name: 'harness', include: ['test/harness/**/*.test.ts'], maxConcurrency: 3 } },
-      { extends: true, test: { name: 'slides', include: ['test/slides/**/*.test.ts'] } },
+      // The slides need no Redis and no lesson code: no shared setup.
+      { test: { name: 'slides', include: ['test/slides/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
       { extends: true, test: { name: 'bench', include: ['test/bench/**/*.test.ts'] } },
     ],
   },

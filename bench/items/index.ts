@@ -1,0 +1,10 @@
+/** Every item of the bench, in the order of the table. */
+import type { Item } from '../item.ts';
+import { boundedQueue } from './01-bounded-queue.ts';
+import { washerDryer } from './02-washer-dryer.ts';
+import { manyDryers } from './03-many-dryers.ts';
+import { pubsubStatus } from './04-pubsub-status.ts';
+import { clientUnblock } from './05-client-unblock.ts';
+import { verifyLesson } from './06-verify.ts';
+
+export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, verifyLesson];

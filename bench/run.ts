@@ -1,0 +1,110 @@
+/**
+ * `npm run bench` measures the reference solutions (`-- --target lessons`: your code) against
+ * baselines taken in the same run on the same Redis, prints a table, and writes it as JSON and
+ * as an SVG chart. `--quick` runs every row with tiny sizes (for the bench's own test).
+ *
+ *   npm run bench                       # the solutions, about a minute
+ *   npm run bench -- --target lessons   # your code; rows you have not written say "not done yet"
+ *   npm run bench -- --only 03,05       # some rows
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { minRedisFor } from '../workshop/manifest.ts';
+import { provideRedis } from '../workshop/provision.ts';
+import { PREFIX_VARIABLE, URL_VARIABLE } from '../workshop/redis.ts';
+import { ROOT, targetDir, targetName } from '../workshop/target.ts';
+import { drawChart } from './chart.ts';
+import { judge, unmeasured, type RowResult } from './goal.ts';
+import { isTodo, type BenchContext } from './item.ts';
+import { items } from './items/index.ts';
+import { deleteKeys } from './redis-tools.ts';
+import { formatReport, toJson, type BenchReport } from './report.ts';
+
+const USAGE = 'Usage: npm run bench -- [--target lessons|solutions] [--quick] [--only 01,03,verify] [--out folder]';
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      target: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string', default: join(ROOT, '.workshop', 'bench') },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  // The reference solutions unless told otherwise: the bench is first about what is possible.
+  process.env.WORKSHOP_TARGET = values.target ?? process.env.WORKSHOP_TARGET ?? 'solutions';
+  const dir = targetDir();
+  const chosen = values.only?.split(',').map((id) => id.trim());
+  const selected = items.filter((item) => !chosen || chosen.includes(item.id));
+  if (selected.length === 0) throw new RangeError(`Expected --only to name some of ${items.map((item) => item.id).join(', ')}, got \`${values.only}\``);
+
+  const startedAt = new Date();
+  const redis = await provideRedis({ minVersion: minRedisFor() });
+  // Worker threads copy the environment when they start, so set it before any of them.
+  const prefix = `bench:${process.pid}:${startedAt.getTime().toString(36)}:`;
+  process.env[URL_VARIABLE] = redis.url;
+  process.env[PREFIX_VARIABLE] = prefix;
+  const log = (line: string) => process.stderr.write(`  ${line}\n`);
+  const ctx: BenchContext = { targetDir: dir, targetName: targetName(), quick: values.quick, redisUrl: redis.url, prefix, log };
+
+  const rows: RowResult[] = [];
+  try {
+    for (const item of selected) {
+      const began = performance.now();
+      log(`${item.id} ${item.title}...`);
+      try {
+        const measured = await item.run(ctx);
+        for (const spec of item.rows) {
+          const found = measured.find((entry) => entry.key === spec.key);
+          rows.push(found ? judge(spec, found) : unmeasured(spec, new Error('the item returned no figure for this row'), false));
+        }
+      } catch (error) {
+        const todo = isTodo(error);
+        if (!todo) log(`${item.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        for (const spec of item.rows) rows.push(unmeasured(spec, error, todo));
+      }
+      log(`${item.id} took ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await deleteKeys(redis.url, prefix);
+    await redis.stop();
+  }
+
+  const report: BenchReport = {
+    target: ctx.targetName,
+    redis: `${redis.source} ${redis.version}`,
+    machine: `${cpus().length} cores, Node ${process.versions.node}`,
+    quick: values.quick,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    rows,
+  };
+  const out = resolve(values.out);
+  mkdirSync(out, { recursive: true });
+  const json = join(out, 'bench.json');
+  const svg = join(out, 'bench.svg');
+  writeFileSync(json, toJson(report));
+  writeFileSync(svg, drawChart(report));
+  console.log(formatReport(report));
+  const shown = (path: string) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path));
+  console.log(`\nWrote ${shown(json)} and ${shown(svg)} (open the .svg in a browser).`);
+  return rows.some((row) => row.status === 'failed') ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  // Exit at once: a lesson's code that left a thread or a connection open must not hold the bench.
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    console.error(USAGE);
+    process.exit(2);
+  },
+);

@@ -61,3 +61,17 @@ export function killDescendants(): number {
   }
   return pids.length;
 }
+
+/** A process's command line, shortened to the script it runs where that can be read. */
+export function commandOf(pid: number): string {
+  try {
+    const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return parts.map((part) => (part.length > 80 ? `${part.slice(0, 77)}...` : part)).join(' ');
+  } catch {
+    try {
+      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    } catch {
+      return `process ${pid}`;
+    }
+  }
+}

@@ -84,6 +84,13 @@ describe.concurrent('verify and the runner', { timeout: 60_000 }, () => {
     expect(run.output()).toContain('3 of 3 runs passed every check');
   });
 
+  it('names a child process the learner\'s code left running, and ends it', async () => {
+    const run = launch(['verify', '02a'], { WORKSHOP_TARGET: fixture('orphan') });
+    const [, pid] = await run.waitFor(/Child process (\d+) was still running: \S*node -e setInterval\(\(\) => \{\}, 1000\) \/\/ forgotten helper/);
+    expect(await run.exited).toBe(1);
+    expect(await survivors([Number(pid)]), 'the forgotten helper process is still running').toEqual([]);
+  });
+
   it('refuses a --repeat that is not a whole number, and says why', async () => {
     const run = launch(['verify', '02a', '--repeat', 'ten'], {});
     expect(await run.exited).toBe(2);

@@ -1,11 +1,13 @@
 /**
  * Runs in every test file before it loads: tracks worker threads, points connect() at the
- * run's Redis, and after a failed check says which threads were still running, then ends them.
+ * run's Redis, and after a failed check says which threads and child processes were still
+ * running; after every check it ends them.
  */
 import './threads.ts';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { stepIdOf } from '../../workshop/manifest.ts';
 import { URL_VARIABLE } from '../../workshop/redis.ts';
+import { commandOf, descendants, killDescendants } from '../../workshop/children.ts';
 import { endThreads, liveThreads } from './threads.ts';
 
 const url = inject('redisUrl');
@@ -33,7 +35,15 @@ afterEach(async ({ task }) => {
     const running = liveThreads().map(
       (thread) => `Worker thread ${thread.file} was still running (started ${Date.now() - thread.startedAt} ms before).`,
     );
-    if (running.length > 0) error.message += `\n\n${running.join('\n')}`;
+    const children = lessonCheck(task) ? descendants().map((pid) => `Child process ${pid} was still running: ${commandOf(pid)}`) : [];
+    if (running.length + children.length > 0) error.message += `\n\n${[...running, ...children].join('\n')}`;
   }
   await endThreads();
+  // Processes the learner's code started and left behind end with the check that started them.
+  // (A lesson's checks run one at a time; the harness's own tests run side by side and clean up themselves.)
+  if (lessonCheck(task)) killDescendants();
 });
+
+function lessonCheck(task: { suite?: { name: string } }): boolean {
+  return stepIdOf(task.suite?.name) !== undefined;
+}

@@ -199,6 +199,61 @@ const lessonList: LessonInfo[] = [
       },
     ],
   },
+  {
+    id: '06',
+    slug: '06-reliable-queue',
+    title: 'The capstone: a reliable queue with an HTTP front',
+    minRedis: '6.2',
+    commands: ['BLMOVE', 'LMOVE', 'LREM', 'RPUSH', 'EVAL', 'HSET', 'HINCRBY', 'MULTI', 'CLIENT|UNBLOCK'],
+    steps: [
+      {
+        id: '06a',
+        title: 'QueueWorker: BLMOVE into a processing list, run, record, acknowledge with LREM',
+        difficulty: 'hard',
+        files: ['jobs.ts', 'worker.ts', 'tasks.ts', 'worker-process.ts'],
+        hint:
+          'BLMOVE jobs:waiting into keys.processing(id) (LEFT LEFT, timeout in seconds) so the job stays in Redis while ' +
+          'handle() runs; then one MULTI: LREM the exact string BLMOVE returned, HSET the result and the status. Renew the ' +
+          'heartbeat (SET alive PX leaseMs) with setInterval on a second connection: the first one is held by BLMOVE.',
+        timeoutMs: 20_000,
+      },
+      {
+        id: '06b',
+        title: 'The reaper: give back the jobs of dead workers atomically, count attempts, dead-letter the rest',
+        difficulty: 'hard',
+        files: ['reaper.ts'],
+        hint:
+          'For each id in jobs:workers, run one Lua script with every key passed as KEYS: if the alive key exists, do ' +
+          'nothing; else RPOP each job from its processing list, HINCRBY its attempts, and LPUSH it back to waiting, or ' +
+          'RPUSH it to jobs:dead once attempts reach maxAttempts. Never LRANGE then LREM then RPUSH: between them the job ' +
+          'is in two places or none.',
+        timeoutMs: 20_000,
+      },
+      {
+        id: '06c',
+        title: 'The HTTP front: POST a job, GET its status, and no request can crash it',
+        difficulty: 'medium',
+        files: ['server.ts'],
+        hint:
+          'Route on method and path; read the body chunk by chunk and answer 413 (with Connection: close) as soon as ' +
+          'Content-Length or the bytes so far pass maxBodyBytes, without reading the rest. Wrap JSON.parse in try/catch ' +
+          'for the 400, and end the request handler with .catch() that answers 500: an async handler that throws is an ' +
+          'unhandled rejection, and that ends a Node process.',
+        timeoutMs: 15_000,
+      },
+      {
+        id: '06d',
+        title: 'startApp() and a graceful close(): stop HTTP, finish jobs, unblock the workers',
+        difficulty: 'hard',
+        files: ['app.ts'],
+        hint:
+          'In close(): server.close() first (no new connections), then every worker\'s stop() (the flags) before anything ' +
+          'is awaited, then CLIENT UNBLOCK each worker.clientId from another connection while worker.blocking, then await ' +
+          'the stops (a job in progress finishes), the reaper, the server, and quit() your own connections.',
+        timeoutMs: 30_000,
+      },
+    ],
+  },
 ];
 
 export const lessons: readonly LessonInfo[] = validate(lessonList);

@@ -35,7 +35,13 @@ afterEach(async ({ task }) => {
     const running = liveThreads().map(
       (thread) => `Worker thread ${thread.file} was still running (started ${Date.now() - thread.startedAt} ms before).`,
     );
-    const children = lessonCheck(task) ? descendants().map((pid) => `Child process ${pid} was still running: ${commandOf(pid)}`) : [];
+    // The checks' own helper processes (test/support/) are not the learner's to explain.
+    const children = lessonCheck(task)
+      ? descendants()
+          .map((pid) => ({ pid, command: commandOf(pid) }))
+          .filter(({ command }) => !command.includes('test/support/'))
+          .map(({ pid, command }) => `Child process ${pid} was still running: ${command}`)
+      : [];
     if (running.length + children.length > 0) error.message += `\n\n${[...running, ...children].join('\n')}`;
   }
   await endThreads();

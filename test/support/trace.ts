@@ -94,8 +94,12 @@ export class Tracer {
       this.names.set(raw.addr, value);
       if (value.startsWith(this.prefix)) this.adopt(raw.addr);
     }
+    const mentionsOurKeys = raw.args.slice(1).some((arg) => arg.startsWith(this.prefix));
+    // Commands a Lua script runs all come from the address `lua`, whoever ran the script: judge
+    // each by its keys, and never take the address as ours.
+    if (raw.addr === 'lua') return mentionsOurKeys ? this.record(raw) : undefined;
     if (this.ours.has(raw.addr)) return this.record(raw);
-    if (raw.args.slice(1).some((arg) => arg.startsWith(this.prefix))) {
+    if (mentionsOurKeys) {
       this.adopt(raw.addr);
       return this.record(raw);
     }

@@ -1,0 +1,31 @@
+/**
+ * Given: one worker in a process of its own, so that it can really die.
+ *
+ *   WORKER_ID=w1 JOB_LEASE_MS=1000 npx tsx lessons/06-reliable-queue/worker-process.ts
+ *
+ * It runs the demo task (tasks.ts) and prints `ready <id> (pid <pid>)` once its worker has started. SIGTERM
+ * stops it cleanly (within blockTimeoutSec); SIGKILL is what the checks use to kill it mid-job.
+ */
+import { connect } from '#workshop/redis';
+import { perform } from './tasks.ts';
+import { QueueWorker } from './worker.ts';
+
+const id = process.env.WORKER_ID || `pid-${process.pid}`;
+const leaseMs = Number(process.env.JOB_LEASE_MS || 30_000);
+const blockTimeoutSec = Number(process.env.JOB_BLOCK_TIMEOUT_SEC || 1);
+
+const tasks = connect(`tasks-${id}`);
+const worker = new QueueWorker({ id, leaseMs, blockTimeoutSec, handle: (job) => perform(tasks, job) });
+
+process.once('SIGTERM', () => {
+  worker
+    .stop()
+    .finally(() => tasks.quit())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+});
+
+await worker.start();
+console.log(`ready ${id} (pid ${process.pid})`);

@@ -1,0 +1,16 @@
+import type { Mutant } from '../index.ts';
+
+export const mutants: Mutant[] = [
+  { name: 'blpop-worker', step: '06a', mistake: 'takes the job with BLPOP, so it lives only in the worker while it runs', expect: /took the job with BLPOP: .*BLMOVE/ },
+  { name: 'ack-first-worker', step: '06a', mistake: 'acknowledges (LREM) before running the job', expect: /acknowledged it \(LREM\) before running it/ },
+  { name: 'reencoded-ack-worker', step: '06a', mistake: 'LREMs JSON.stringify(job) instead of the exact text BLMOVE returned', expect: /still holds the job.*exact string BLMOVE returned/ },
+  { name: 'same-connection-heartbeat', step: '06a', mistake: 'renews the heartbeat on the connection that is blocked in BLMOVE', expect: /expired while the worker waited in BLMOVE/ },
+  { name: 'lrange-reaper', step: '06b', mistake: 'requeues with LRANGE, LREM and RPUSH/LPUSH instead of one atomic step', expect: /moved the job with LRANGE, LREM.*two places or in none/ },
+  { name: 'heartbeat-blind-reaper', step: '06b', mistake: 'gives back every processing list, also those of live workers', expect: /although jobs:alive:w1 exists/ },
+  { name: 'countless-reaper', step: '06b', mistake: 'never counts attempts, so a poison job comes back for ever', expect: /put it back in jobs:waiting again: a poison job/ },
+  { name: 'unlimited-body-server', step: '06c', mistake: 'reads the whole body before it looks at its size', expect: /had not answered a 50 MB body announced in Content-Length/ },
+  { name: 'fragile-json-server', step: '06c', mistake: 'calls JSON.parse without try/catch in an async handler with no .catch()', expect: /your server process died .* after POST \/jobs with the body \{"n": 1/ },
+  { name: 'kill-close', step: '06d', mistake: 'ends the blocked workers with CLIENT KILL instead of CLIENT UNBLOCK', expect: /sent no CLIENT UNBLOCK/ },
+  { name: 'abandoning-close', step: '06d', mistake: 'resolves close() without waiting for the job in progress', expect: /close\(\) resolved while a job was still running/ },
+  { name: 'server-last-close', step: '06d', mistake: 'closes the HTTP server only after the workers have stopped', expect: /the HTTP port still took new connections while a job was running/ },
+];

@@ -46,6 +46,8 @@ export class WorkerPool {
   private stopping = false;
   private started?: Promise<void>;
   private stopped?: Promise<void>;
+  /** Watches the workers block in start(), then sends CLIENT UNBLOCK in stop(): opened once, ready when stop() comes. */
+  private control?: Redis;
 
   constructor(private readonly options: WorkerPoolOptions) {
     const { workers, queue = 'jobs', blockTimeoutSec = 30, handle } = options;
@@ -83,10 +85,10 @@ export class WorkerPool {
       this.workers.push(worker);
       worker.loop = this.work(worker);
     }
-    const control = connect('pool-start');
+    this.control = connect('pool-control');
     // A loop that fails rejects start() instead of leaving it waiting.
     const failed = Promise.all(this.workers.map((worker) => worker.loop));
-    await Promise.race([this.waitPlaced(control), failed]).finally(() => control.quit());
+    await Promise.race([this.waitPlaced(this.control), failed]);
   }
 
   private async waitPlaced(control: Redis): Promise<void> {
@@ -125,7 +127,8 @@ export class WorkerPool {
   private async shutdown(): Promise<void> {
     if (!this.started) return;
     // Another connection: each worker's own is busy with its BLPOP and would read UNBLOCK only after it.
-    const control = connect('pool-stop');
+    // It was opened in start(), so stop() does not wait for a new connection to be set up.
+    const control = this.control!;
     await Promise.all(this.workers.map((worker) => this.unblock(control, worker))).finally(() => control.quit());
     // A job in progress finishes here; each loop then sees the flag and quits its connection.
     await Promise.all(this.workers.map((worker) => worker.loop));

@@ -5,6 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { provideRedis, type ProvidedRedis } from '../../workshop/provision.ts';
 import { ROOT } from '../../workshop/target.ts';
 
 export { descendants } from '../../workshop/children.ts';
@@ -85,4 +88,27 @@ export async function survivors(pids: readonly number[], ms = 5000): Promise<num
   const until = Date.now() + ms;
   while (pids.some(alive) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
   return pids.filter(alive);
+}
+
+/** A Redis of the test's own for the describe block this is called in: the checks under test get it as REDIS_URL. */
+export function ownRedis(): { readonly url: string; blockedInBlpop(): Promise<void> } {
+  let redis: ProvidedRedis | undefined;
+  beforeAll(async () => {
+    redis = await provideRedis();
+  });
+  afterAll(() => redis?.stop());
+  return {
+    get url() {
+      return redis!.url;
+    },
+    /** Resolves once some client of this server waits in BLPOP: the moment a hanging check is stuck. */
+    async blockedInBlpop() {
+      const observer = new Redis(redis!.url);
+      try {
+        while (!/cmd=blpop/.test(String(await observer.client('LIST')))) await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        observer.disconnect();
+      }
+    },
+  };
 }

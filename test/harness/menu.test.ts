@@ -5,12 +5,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provideRedis, type ProvidedRedis } from '../../workshop/provision.ts';
 import { shippedRef } from '../../workshop/step-files.ts';
 import { ROOT } from '../../workshop/target.ts';
-import { descendants, scratchTarget, survivors } from './cli.ts';
+import { descendants, ownRedis, scratchTarget, survivors } from './cli.ts';
 
 // One tmux server per session: a new server takes the environment it is started with.
 const socket = (session: string) => `workshop-test-${process.pid}-${session}`;
@@ -117,11 +115,7 @@ describe('the menu in a terminal', { timeout: 60_000 }, () => {
 });
 
 describe('Ctrl-C in the menu while a check runs', { timeout: 60_000 }, () => {
-  let redis: ProvidedRedis;
-  beforeAll(async () => {
-    redis = await provideRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = ownRedis();
 
   it('stops the check and everything it started, records nothing, and leaves the menu', async () => {
     const progress = join(scratch.dir, 'hanging-progress.json');
@@ -132,12 +126,7 @@ describe('Ctrl-C in the menu while a check runs', { timeout: 60_000 }, () => {
     open('hang', { WORKSHOP_TARGET: 'test/harness/fixtures/hanging', WORKSHOP_PROGRESS: progress, REDIS_URL: redis.url });
     await shows(/Now: 02b/, 20_000, 'hang');
     tmux('hang', 'send-keys', 'Enter');
-    const observer = new Redis(redis.url);
-    try {
-      while (!/cmd=blpop/.test(String(await observer.client('LIST')))) await new Promise((resolve) => setTimeout(resolve, 20));
-    } finally {
-      observer.disconnect();
-    }
+    await redis.blockedInBlpop();
     // The pane runs a shell, the shell runs npm start, and npm start runs the checks.
     const pane = Number(tmux('hang', 'display-message', '-p', '#{pane_pid}').trim());
     const menu = descendants(pane)[0]!;

@@ -5,11 +5,9 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provideRedis, type ProvidedRedis } from '../../workshop/provision.ts';
+import { describe, expect, it } from 'vitest';
 import type { ExercismResults } from '../../workshop/results-json.ts';
-import { descendants, launch, survivors } from './cli.ts';
+import { descendants, launch, ownRedis, survivors } from './cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'workshop-runner-'));
 let count = 0;
@@ -99,11 +97,7 @@ describe.concurrent('verify and the runner', { timeout: 60_000 }, () => {
 });
 
 describe('Ctrl-C in the middle of a check', { timeout: 60_000 }, () => {
-  let redis: ProvidedRedis;
-  beforeAll(async () => {
-    redis = await provideRedis();
-  });
-  afterAll(() => redis?.stop());
+  const redis = ownRedis();
 
   it('stops the test processes, records nothing and leaves the progress file whole', async () => {
     const progress = fresh('progress.json');
@@ -111,12 +105,7 @@ describe('Ctrl-C in the middle of a check', { timeout: 60_000 }, () => {
     writeFileSync(progress, JSON.stringify(before));
     const run = launch(['verify', '02b'], { WORKSHOP_TARGET: fixture('hanging'), WORKSHOP_PROGRESS: progress, REDIS_URL: redis.url });
     // The hanging dryer blocks in BLPOP on the server we gave it: that is the moment to press Ctrl-C.
-    const observer = new Redis(redis.url);
-    try {
-      while (!/cmd=blpop/.test(String(await observer.client('LIST')))) await new Promise((resolve) => setTimeout(resolve, 20));
-    } finally {
-      observer.disconnect();
-    }
+    await redis.blockedInBlpop();
     const started = descendants(run.child.pid!);
     expect(started.length, 'verify should run its checks in child processes').toBeGreaterThan(0);
     run.child.kill('SIGINT');

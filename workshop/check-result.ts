@@ -3,7 +3,7 @@
  * re-prints it on every save, `--json` turns it into a results file.
  */
 import { relative } from 'node:path';
-import type { SerializedError } from '@vitest/utils';
+import type { SerializedError } from 'vitest';
 import { ROOT } from './target.ts';
 
 export interface CheckResult {

@@ -2,7 +2,7 @@
  * A check session: one vitest instance kept open so that checks can run again and again (watch
  * mode, `--repeat`) without paying for vitest's start-up, the config and a new Redis each time.
  */
-import type { SerializedError } from '@vitest/utils';
+import type { SerializedError } from 'vitest';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import { killDescendants } from './children.ts';
 import { describeError, locate, type CheckResult, type RunResult } from './check-result.ts';

@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { minRedisFor } from '../workshop/manifest.ts';
-import { provideRedis } from '../workshop/provision.ts';
+import { provideRedis } from '../workshop/provision/provision.ts';
 import { PREFIX_VARIABLE, URL_VARIABLE } from '../workshop/redis.ts';
 import { ROOT, targetDir, targetName } from '../workshop/target.ts';
 import { drawChart } from './chart.ts';

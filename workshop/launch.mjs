@@ -9,10 +9,10 @@
 import { register } from 'tsx/esm/api';
 
 const commands = {
-  start: { module: './start.ts', vitest: true },
-  verify: { module: './verify.ts', vitest: true },
-  watch: { module: './watch.ts', vitest: true },
-  doctor: { module: './doctor.ts', vitest: false },
+  start: { module: './runner/start.ts', vitest: true },
+  verify: { module: './runner/verify.ts', vitest: true },
+  watch: { module: './runner/watch.ts', vitest: true },
+  doctor: { module: './doctor/doctor.ts', vitest: false },
 };
 
 const [name, ...args] = process.argv.slice(2);

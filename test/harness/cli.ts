@@ -7,10 +7,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { provideRedis, type ProvidedRedis } from '../../workshop/provision.ts';
+import { provideRedis, type ProvidedRedis } from '../../workshop/provision/provision.ts';
 import { ROOT } from '../../workshop/target.ts';
 
-export { descendants } from '../../workshop/children.ts';
+export { descendants } from '../../workshop/checks/children.ts';
 
 export interface Cli {
   child: ChildProcess;

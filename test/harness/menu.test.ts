@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shippedRef } from '../../workshop/step-files.ts';
+import { shippedRef } from '../../workshop/runner/step-files.ts';
 import { ROOT } from '../../workshop/target.ts';
 import { descendants, ownRedis, scratchTarget, survivors } from './cli.ts';
 

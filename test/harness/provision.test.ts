@@ -3,7 +3,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOW_TO_GET_REDIS, probe, provideRedis, RedisUnavailableError, versionAtLeast } from '../../workshop/provision.ts';
+import { HOW_TO_GET_REDIS, probe, provideRedis, RedisUnavailableError, versionAtLeast } from '../../workshop/provision/provision.ts';
 
 /** Resolves once nothing answers at `url` any more: the server is gone. */
 async function gone(url: string, timeoutMs = 5000): Promise<boolean> {
@@ -52,7 +52,7 @@ describe('provideRedis()', () => {
 
   it('stops its server when the process that started it is killed', async () => {
     const script = [
-      "import { provideRedis } from './workshop/provision.ts';",
+      "import { provideRedis } from './workshop/provision/provision.ts';",
       'const redis = await provideRedis({ docker: false });',
       'console.log(redis.url);',
       "process.kill(process.pid, 'SIGKILL');",

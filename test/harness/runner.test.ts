@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ExercismResults } from '../../workshop/results-json.ts';
+import type { ExercismResults } from '../../workshop/checks/results-json.ts';
 import { descendants, launch, ownRedis, survivors } from './cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'workshop-runner-'));

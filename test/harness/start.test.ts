@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lessons } from '../../workshop/manifest.ts';
-import { shippedRef } from '../../workshop/step-files.ts';
+import { shippedRef } from '../../workshop/runner/step-files.ts';
 import { ROOT } from '../../workshop/target.ts';
 import { launch, scratchTarget } from './cli.ts';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { probe } from '../../workshop/provision.ts';
+import { probe } from '../../workshop/provision/provision.ts';
 import { ROOT } from '../../workshop/target.ts';
 
 interface Run {

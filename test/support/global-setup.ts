@@ -5,7 +5,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { minRedisFor } from '../../workshop/manifest.ts';
-import { provideRedis, type ProvidedRedis } from '../../workshop/provision.ts';
+import { provideRedis, type ProvidedRedis } from '../../workshop/provision/provision.ts';
 
 // Every project of a run calls this setup (each may load this module anew); they share one
 // server, kept on globalThis and stopped by the last teardown.

@@ -7,7 +7,7 @@ import './threads.ts';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { stepIdOf } from '../../workshop/manifest.ts';
 import { URL_VARIABLE } from '../../workshop/redis.ts';
-import { commandOf, descendants, killDescendants } from '../../workshop/children.ts';
+import { commandOf, descendants, killDescendants } from '../../workshop/checks/children.ts';
 import { endThreads, liveThreads } from './threads.ts';
 
 const url = inject('redisUrl');

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, inject, test as base, type TestContext } from 'vitest';
 import { findStep, stepIdOf } from '../../workshop/manifest.ts';
-import { RedisUnavailableError } from '../../workshop/provision.ts';
+import { RedisUnavailableError } from '../../workshop/provision/provision.ts';
 import { openConnections, PREFIX_VARIABLE } from '../../workshop/redis.ts';
 import { Tracer } from './trace.ts';
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium } from '../../../workshop/browser.ts';
+import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium } from '../../../workshop/doctor/browser.ts';
 
 export interface GuardedBrowser {
   context: BrowserContext;

@@ -3,7 +3,7 @@
  * marked done, failing, broken or not started. `npm start` prints it when it is not talking to a
  * terminal (piped, CI); the menu draws the same lines with a cursor.
  */
-import { lessons, type StepInfo } from './manifest.ts';
+import { lessons, type StepInfo } from '../manifest.ts';
 import { currentStep, statusOf, type Progress, type Status } from './progress.ts';
 import { color, progressBar } from './terminal.ts';
 

@@ -2,7 +2,7 @@
  * What verify says once the checked steps pass: that they did, what comes next, and where the
  * reference solution can be compared with your code.
  */
-import { findStep, lessons, type StepInfo } from './manifest.ts';
+import { findStep, lessons, type StepInfo } from '../manifest.ts';
 import { statusOf, type Progress } from './progress.ts';
 import { color } from './terminal.ts';
 

@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { stepStatus, type RunResult, type StepStatus } from './check-result.ts';
-import { lessons, type StepInfo } from './manifest.ts';
-import { ROOT, targetName } from './target.ts';
+import { stepStatus, type RunResult, type StepStatus } from '../checks/check-result.ts';
+import { lessons, type StepInfo } from '../manifest.ts';
+import { ROOT, targetName } from '../target.ts';
 
 export type Status = StepStatus | 'not-started';
 

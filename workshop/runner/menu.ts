@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runStep } from './actions.ts';
 import { dropTypedKeys, nextKey, releaseKeys } from './keys.ts';
-import { findStep, lessons, type StepInfo } from './manifest.ts';
+import { findStep, lessons, type StepInfo } from '../manifest.ts';
 import { header, LEGEND, lessonLine, stepLine } from './overview.ts';
 import { currentStep, forget, readProgress } from './progress.ts';
 import { resetSteps, solutionDiff } from './step-files.ts';
-import { ROOT } from './target.ts';
+import { ROOT } from '../target.ts';
 import { color } from './terminal.ts';
 import { watchStep } from './watch.ts';
 

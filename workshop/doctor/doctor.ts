@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { CHROMIUM_MISSING, findChromium } from './browser.ts';
-import { lessons } from './manifest.ts';
-import { describe, findRedisServer, provideRedis, versionAtLeast, type ProvidedRedis } from './provision.ts';
-import { color } from './terminal.ts';
-import { TSX_IN_WORKER } from './threads.ts';
+import { lessons } from '../manifest.ts';
+import { describe, findRedisServer, provideRedis, versionAtLeast, type ProvidedRedis } from '../provision/provision.ts';
+import { color } from '../runner/terminal.ts';
+import { TSX_IN_WORKER } from '../threads.ts';
 
 interface Finding {
   what: string;

@@ -4,15 +4,15 @@
  * a moment after the save instead of after a whole start-up.
  */
 import { join, relative } from 'node:path';
-import { allPassed } from './check-result.ts';
+import { allPassed } from '../checks/check-result.ts';
 import { watchFolder } from './file-watch.ts';
-import { findStep, select, type StepInfo } from './manifest.ts';
+import { findStep, select, type StepInfo } from '../manifest.ts';
 import { nextSteps } from './next.ts';
 import { currentStep, keepsProgress, readProgress, recordRun } from './progress.ts';
 import { onKeys, releaseKeys } from './keys.ts';
-import { formatReport } from './report.ts';
-import { openSession, type CheckSession } from './session.ts';
-import { ROOT, targetDir, targetName } from './target.ts';
+import { formatReport } from '../checks/report.ts';
+import { openSession, type CheckSession } from '../checks/session.ts';
+import { ROOT, targetDir, targetName } from '../target.ts';
 import { color } from './terminal.ts';
 
 export type WatchEnd = 'quit' | 'next' | 'interrupted';

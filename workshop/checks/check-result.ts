@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import type { SerializedError } from 'vitest';
-import { ROOT } from './target.ts';
+import { ROOT } from '../target.ts';
 
 export interface CheckResult {
   stepId: string;

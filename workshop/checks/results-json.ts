@@ -5,7 +5,7 @@
  * https://exercism.org/docs/building/tooling/test-runners/interface
  */
 import type { CheckResult, RunResult } from './check-result.ts';
-import type { StepInfo } from './manifest.ts';
+import type { StepInfo } from '../manifest.ts';
 
 type Status = 'pass' | 'fail' | 'error';
 

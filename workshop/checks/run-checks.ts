@@ -2,7 +2,7 @@
  * Runs lesson checks once, in this process: a check session opened, run and closed.
  */
 import type { RunResult } from './check-result.ts';
-import type { LessonInfo, StepInfo } from './manifest.ts';
+import type { LessonInfo, StepInfo } from '../manifest.ts';
 import { openSession } from './session.ts';
 
 export type { CheckResult, RunResult } from './check-result.ts';

@@ -3,8 +3,8 @@
  * what led there, then the detail; no stack frames of the harness.
  */
 import type { CheckResult, RunResult } from './check-result.ts';
-import type { Selection } from './manifest.ts';
-import { color, indent } from './terminal.ts';
+import type { Selection } from '../manifest.ts';
+import { color, indent } from '../runner/terminal.ts';
 
 export function formatReport(selections: readonly Selection[], result: RunResult, target: string): string {
   const out: string[] = [];

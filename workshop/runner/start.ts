@@ -10,12 +10,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { lessons, select, type StepInfo } from './manifest.ts';
+import { lessons, select, type StepInfo } from '../manifest.ts';
 import { menu } from './menu.ts';
 import { overview } from './overview.ts';
 import { forget, readProgress } from './progress.ts';
 import { resetSteps, solutionDiff } from './step-files.ts';
-import { ROOT } from './target.ts';
+import { ROOT } from '../target.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const [command, name, ...rest] = argv.filter((arg) => !arg.startsWith('-'));

@@ -1,13 +1,13 @@
 /**
  * Checking one step from the menu: the same report as verify, and progress recorded.
  */
-import { allPassed } from './check-result.ts';
-import { findStep, type StepInfo } from './manifest.ts';
+import { allPassed } from '../checks/check-result.ts';
+import { findStep, type StepInfo } from '../manifest.ts';
 import { nextSteps } from './next.ts';
 import { keepsProgress, recordRun } from './progress.ts';
-import { formatReport } from './report.ts';
-import { openSession } from './session.ts';
-import { targetName } from './target.ts';
+import { formatReport } from '../checks/report.ts';
+import { openSession } from '../checks/session.ts';
+import { targetName } from '../target.ts';
 
 /** Runs the step's checks and prints the report; Ctrl-C stops the run and records nothing. */
 export async function runStep(step: StepInfo): Promise<boolean> {

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { findStep, type StepInfo } from './manifest.ts';
-import { ROOT, targetDir } from './target.ts';
+import { findStep, type StepInfo } from '../manifest.ts';
+import { ROOT, targetDir } from '../target.ts';
 import { color } from './terminal.ts';
 
 export interface StepFile {

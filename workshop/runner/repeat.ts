@@ -2,8 +2,8 @@
  * `--repeat N`: one verdict per step over N runs. A check that passes in some runs and fails in
  * others depends on timing, which is what a race looks like from the outside.
  */
-import { allPassed, stepStatus, type RunResult } from './check-result.ts';
-import type { StepInfo } from './manifest.ts';
+import { allPassed, stepStatus, type RunResult } from '../checks/check-result.ts';
+import type { StepInfo } from '../manifest.ts';
 import { color } from './terminal.ts';
 
 export function formatRepeats(runs: readonly RunResult[], steps: readonly StepInfo[]): string {

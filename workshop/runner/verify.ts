@@ -9,17 +9,17 @@
  * Exit code 0 only when every check passed (in every run).
  */
 import { writeFileSync } from 'node:fs';
-import { allPassed, type RunResult } from './check-result.ts';
-import { select, type Selection, type StepInfo } from './manifest.ts';
+import { allPassed, type RunResult } from '../checks/check-result.ts';
+import { select, type Selection, type StepInfo } from '../manifest.ts';
 import { nextSteps } from './next.ts';
 import { keepsProgress, recordRun } from './progress.ts';
 import { formatRepeats } from './repeat.ts';
-import { formatReport } from './report.ts';
-import { toExercism } from './results-json.ts';
-import { openSession, type CheckSession } from './session.ts';
-import { targetName } from './target.ts';
+import { formatReport } from '../checks/report.ts';
+import { toExercism } from '../checks/results-json.ts';
+import { openSession, type CheckSession } from '../checks/session.ts';
+import { targetName } from '../target.ts';
 
-export { formatReport } from './report.ts';
+export { formatReport } from '../checks/report.ts';
 
 /** The checks' Redis fixture throws a RedisUnavailableError when the run has no usable server. */
 const NO_REDIS = 'RedisUnavailableError: ';

@@ -6,8 +6,8 @@ import type { SerializedError } from 'vitest';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import { killDescendants } from './children.ts';
 import { describeError, locate, type CheckResult, type RunResult } from './check-result.ts';
-import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from './manifest.ts';
-import { ROOT, targetDir } from './target.ts';
+import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from '../manifest.ts';
+import { ROOT, targetDir } from '../target.ts';
 
 export interface SessionOptions {
   /** The lessons this session may check; Redis is provided only when one of them needs it. */

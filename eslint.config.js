@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS for old engines: it must parse on any Node to say which one to install.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { 'no-var': 'off' },
+  },
+  {
     // Starters keep the parameters the learner will use; mutants keep the solution's shape.
     files: ['lessons/**/*.ts', 'test/mutants/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },

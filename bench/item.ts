@@ -70,7 +70,7 @@ export function isTodo(error: unknown): boolean {
   return /\bTODO\b/.test(message);
 }
 
-/** Imports `<target>/<slug>/<file>` (a .ts file: the bench runs under tsx). */
+/** Imports `<target>/<slug>/<file>` (a .ts file: Node erases its types). */
 export async function importLesson<T>(ctx: BenchContext, slug: string, file: string): Promise<T> {
   return (await import(pathToFileURL(join(ctx.targetDir, slug, file)).href)) as T;
 }

@@ -9,7 +9,6 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, it, vi } from 'vitest';
 import { ROOT } from '../workshop/target.ts';
-import { TSX_IN_WORKER } from '../workshop/threads.ts';
 import { FINISHED, STARTED, type LessonResult, type LessonTask, type Stall } from './support/lesson-01.ts';
 import { liveThreads, threadsStarted } from './support/threads.ts';
 import { expect, step } from './support/workshop-test.ts';
@@ -40,7 +39,7 @@ interface Helper {
 
 /** Starts test/support/lesson-01.ts with a task. */
 function helper(task: LessonTask): Helper {
-  const worker = new Worker(new URL('./support/lesson-01.ts', import.meta.url), { workerData: task, execArgv: TSX_IN_WORKER });
+  const worker = new Worker(new URL('./support/lesson-01.ts', import.meta.url), { workerData: task });
   let failure: Error | undefined;
   const done = new Promise<LessonResult>((resolve, reject) => {
     let result: LessonResult | undefined;

@@ -45,7 +45,10 @@ class Tap {
   private readonly seen = new WeakSet<object>();
   private readonly listeners = new Set<(sent: Sent) => void>();
 
-  constructor(private readonly prefix: string) {
+  private readonly prefix: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
     const original = (this.original = this.proto.sendCommand);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const tap = this;

@@ -2,17 +2,19 @@
  * The entry of `npm start`, `npm run verify`, `npm run watch` and `npm run doctor`:
  * `node workshop/launch.mjs <command> [args]`.
  *
- * Plain JavaScript on purpose. Loading vitest through tsx's loader costs about 0.6 s more than
- * loading it natively, and every verify pays it, so vitest is loaded first and tsx registered only
- * afterwards, for the workshop's own TypeScript modules.
+ * Plain JavaScript, so that it runs before anything else: an old Node gets one message saying
+ * what to install instead of a syntax error from deep inside a package. The workshop's own
+ * TypeScript then loads as Node loads it, types erased, with no loader of ours in between.
  */
-import { register } from 'tsx/esm/api';
+import runtime from './runtime/node-version.cjs';
+
+runtime.requireSupportedNode();
 
 const commands = {
-  start: { module: './runner/start.ts', vitest: true },
-  verify: { module: './runner/verify.ts', vitest: true },
-  watch: { module: './runner/watch.ts', vitest: true },
-  doctor: { module: './doctor/doctor.ts', vitest: false },
+  start: './runner/start.ts',
+  verify: './runner/verify.ts',
+  watch: './runner/watch.ts',
+  doctor: './doctor/doctor.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);
@@ -21,9 +23,7 @@ if (!command) {
   console.error(`Expected a command (${Object.keys(commands).join(', ')}), got \`${name ?? ''}\``);
   process.exit(2);
 }
-if (command.vitest) await import('vitest/node');
-register();
-const { main } = await import(new URL(command.module, import.meta.url).href);
+const { main } = await import(new URL(command, import.meta.url).href);
 let code = 1;
 try {
   code = await main(args);

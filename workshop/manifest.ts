@@ -115,7 +115,7 @@ const lessonList: LessonInfo[] = [
         difficulty: 'medium',
         files: ['dryers.ts', 'dryer-worker.ts'],
         hint:
-          'Start one worker thread per dryer (execArgv: TSX_IN_WORKER); each calls connect() for a connection of its ' +
+          'Start one worker thread per dryer; each calls connect() for a connection of its ' +
           'own and loops on BLPOP with timeoutSec as it is (seconds, not milliseconds). A null reply means the timeout ' +
           'passed: stop with reason "timeout", it is not an error. Await conn.quit(), post the report, and let ' +
           'runDryers() settle on each worker\'s "exit", not on its message.',

@@ -5,7 +5,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { TSX_IN_WORKER } from '../../workshop/threads.ts';
 import { importLesson, within, type BenchContext, type Item, type Measured } from '../item.ts';
 import { median, wallNow } from '../stats.ts';
 import { GO, type KitchenThreadJob, type KitchenThreadMessage } from './kitchen-protocol.ts';
@@ -54,7 +53,7 @@ async function startKitchen(mode: KitchenThreadJob['mode'], ctx: BenchContext, p
   }
   const started = performance.now();
   const threads = jobsFor(mode, base).map(({ job, transfer }) =>
-    new Worker(new URL('./kitchen-thread.ts', import.meta.url), { workerData: job, transferList: transfer, execArgv: TSX_IN_WORKER }),
+    new Worker(new URL('./kitchen-thread.ts', import.meta.url), { workerData: job, transferList: transfer }),
   );
   const inbox: KitchenThreadMessage[] = [];
   let sleepers: Array<() => void> = [];

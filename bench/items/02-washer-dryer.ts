@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
 import { connect } from '../../workshop/redis.ts';
-import { TSX_IN_WORKER } from '../../workshop/threads.ts';
 import { importLesson, within, type BenchContext, type Item, type Measured } from '../item.ts';
 import { median, repeat, timed } from '../stats.ts';
 import type { FromWasher, ToWasher, WasherJob } from './washer-thread.ts';
@@ -24,7 +23,7 @@ type Dry = (conn: Redis, onDried: (dish: string) => void | Promise<void>, queue?
 /** Starts the washer thread; `wash()` runs one round there and resolves once every dish is pushed. */
 async function washerThread(ctx: BenchContext, count: number, queue: string): Promise<{ wash(): Promise<void>; stop(): Promise<void> }> {
   const workerData: WasherJob = { module: pathToFileURL(join(ctx.targetDir, SLUG, 'washer.ts')).href, count, queue };
-  const worker = new Worker(new URL('./washer-thread.ts', import.meta.url), { workerData, execArgv: TSX_IN_WORKER });
+  const worker = new Worker(new URL('./washer-thread.ts', import.meta.url), { workerData });
   const next = () =>
     new Promise<void>((resolve, reject) => {
       worker.once('message', (message: FromWasher) => (message.type === 'error' ? reject(new Error(message.message)) : resolve()));

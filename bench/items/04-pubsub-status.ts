@@ -29,7 +29,13 @@ class Audience {
   #expected = 0;
   #arrived = () => {};
 
-  constructor(readonly channel: string, readonly StatusListener: ListenerClass) {}
+  readonly channel: string;
+  readonly StatusListener: ListenerClass;
+
+  constructor(channel: string, StatusListener: ListenerClass) {
+    this.channel = channel;
+    this.StatusListener = StatusListener;
+  }
 
   /** Adds listeners until there are `total`, and waits until each is subscribed; returns how long that took. */
   async grow(total: number): Promise<number> {

@@ -3,7 +3,6 @@
  * `Queue(10)` with 3 cook threads and 2 eater threads, rebuilt on worker_threads.
  */
 import { Worker } from 'node:worker_threads';
-import { TSX_IN_WORKER } from '#workshop/threads';
 import { BoundedQueue } from './bounded-queue.ts';
 
 export interface KitchenOptions {
@@ -59,7 +58,7 @@ export const decodeDish = (dish: number): { cook: number; seq: number } => ({ co
  */
 export async function runKitchen(options: KitchenOptions): Promise<KitchenReport> {
   // TODO: make a BoundedQueue(capacity) and start one worker thread per cook and per eater:
-  //   new Worker(new URL('./kitchen-worker.ts', import.meta.url), { workerData: job, execArgv: TSX_IN_WORKER })
+  //   new Worker(new URL('./kitchen-worker.ts', import.meta.url), { workerData: job })
   // with a KitchenJob as workerData (its queue.buffer goes along; the memory is shared, not copied).
   // TODO: remember each thread's last message (its ThreadReport), and treat 'exit' as its end:
   // 'exit' with code 0 after a report means done; 'error', or 'exit' without a report, means failed.

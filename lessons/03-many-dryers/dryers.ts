@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { TSX_IN_WORKER } from '#workshop/threads';
 
 /** What one dryer did: the dishes it dried, in order, and why it stopped. */
 export interface DryerReport {
@@ -48,7 +47,7 @@ export async function runDryers(options: DryersOptions): Promise<DryerReport[]> 
   if (typeof queue !== 'string' || queue === '') throw new TypeError(`Expected \`queue\` to be a list name, got \`${String(queue)}\``);
 
   // TODO: start one worker thread per dryer, ids 1 to `dryers`, each given its DryerJob:
-  //   new Worker(new URL('./dryer-worker.ts', import.meta.url), { workerData: job, execArgv: TSX_IN_WORKER })
+  //   new Worker(new URL('./dryer-worker.ts', import.meta.url), { workerData: job })
   // TODO: keep the report each thread posts ('message'); settle on 'exit', when the thread is gone
   //   (reject on 'error', or on an exit without a report).
   // TODO: resolve with all the reports once every thread has exited.

@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import { Status } from './status.ts';
-import { TSX_IN_WORKER } from '#workshop/threads';
 
 export interface StatusListenerOptions {
   /** Called in this thread with every message that is not a status word, in the order published. */
@@ -39,7 +38,7 @@ export class StatusListener {
   constructor(channel: string, options: StatusListenerOptions = {}) {
     // TODO: throw a TypeError naming `channel` unless it is a non-empty string, before anything else.
     // TODO: make a SharedArrayBuffer of one Int32 slot holding Status.INIT, and keep an Int32Array on it.
-    // TODO: start the thread: new Worker(new URL('./status-worker.ts', import.meta.url), { workerData, execArgv: TSX_IN_WORKER }),
+    // TODO: start the thread: new Worker(new URL('./status-worker.ts', import.meta.url), { workerData }),
     //       with workerData = { channel, status: buffer } (a ListenerData).
     // TODO: ready: resolve on the worker's { type: 'ready' } message; reject on 'error', or on 'exit' before it.
     //       Pass each { type: 'message' } to options.onMessage.

@@ -29,7 +29,10 @@ export class WorkerPool {
   readonly queue: string;
   readonly blockTimeoutSec: number;
 
-  constructor(private readonly options: WorkerPoolOptions) {
+  private readonly options: WorkerPoolOptions;
+
+  constructor(options: WorkerPoolOptions) {
+    this.options = options;
     // TODO: check the options first: throw a TypeError naming the option and the value you got
     //       (workers: an integer >= 1; blockTimeoutSec: seconds >= 0; handle: a function).
     this.queue = options.queue ?? 'jobs';

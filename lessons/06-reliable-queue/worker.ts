@@ -36,7 +36,10 @@ export class QueueWorker {
   /** True while a BLMOVE is out (sent and not answered). */
   blocking = false;
 
-  constructor(private readonly options: WorkerOptions) {
+  private readonly options: WorkerOptions;
+
+  constructor(options: WorkerOptions) {
+    this.options = options;
     // TODO: check the options first: a TypeError naming the option and the value you got
     //       (handle: a function; leaseMs: an integer >= 10; heartbeatMs: > 0 and < leaseMs;
     //       blockTimeoutSec: seconds >= 0; id: letters, digits, . : _ or -).

@@ -2,12 +2,11 @@
  * Lost updates, seen with your own eyes. Two threads each add 1 to the same shared number a
  * million times, three ways: a plain `cells[0]++`, `Atomics.add`, and `++` under your Mutex.
  *
- *   npx tsx lessons/01-bounded-queue/race-demo.ts
+ *   node lessons/01-bounded-queue/race-demo.ts
  *
  * This one file is both the program and the code of its two worker threads.
  */
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
-import { TSX_IN_WORKER } from '#workshop/threads';
 import { Mutex } from './mutex.ts';
 
 type Way = 'plain' | 'atomic' | 'mutex';
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
   console.log(`Two threads each add 1 to the same shared number ${TIMES.toLocaleString('en')} times.`);
   console.log(`Expected total: ${(THREADS * TIMES).toLocaleString('en')}\n`);
   const started = performance.now();
-  const threads = Array.from({ length: THREADS }, () => new Worker(new URL(import.meta.url), { workerData: rounds, execArgv: TSX_IN_WORKER }));
+  const threads = Array.from({ length: THREADS }, () => new Worker(new URL(import.meta.url), { workerData: rounds }));
   const failures = await Promise.all(threads.map((thread) => ended(thread)));
   const failure = failures.find(Boolean);
   if (failure) {

@@ -1,7 +1,7 @@
 /**
  * Given: one worker in a process of its own, so that it can really die.
  *
- *   WORKER_ID=w1 JOB_LEASE_MS=1000 npx tsx lessons/06-reliable-queue/worker-process.ts
+ *   WORKER_ID=w1 JOB_LEASE_MS=1000 node lessons/06-reliable-queue/worker-process.ts
  *
  * It runs the demo task (tasks.ts) and prints `ready <id> (pid <pid>)` once its worker has started. SIGTERM
  * stops it cleanly (within blockTimeoutSec); SIGKILL is what the checks use to kill it mid-job.

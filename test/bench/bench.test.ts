@@ -26,7 +26,7 @@ function bench(args: string[]): Promise<Run> {
   const url = inject('redisUrl');
   // As from a shell: the bench starts vitest itself (its verify row), which must not think it runs inside this one.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VITEST|WORKSHOP_|NODE_ENV$)/.test(name)));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+  const child = spawn(process.execPath, ['bench/run.ts', ...args], {
     cwd: ROOT,
     env: { ...env, ...(url ? { REDIS_URL: url } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -57,7 +57,7 @@ describe('provideRedis()', () => {
       'console.log(redis.url);',
       "process.kill(process.pid, 'SIGKILL');",
     ].join('\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));

@@ -1,7 +1,7 @@
 /**
  * The load client of the lesson-06 checks, run as a second process:
  *
- *   node --import tsx test/support/lesson-06-load.ts <base URL> <requests> <concurrency> <time limit ms>
+ *   node test/support/lesson-06-load.ts <base URL> <requests> <concurrency> <time limit ms>
  *
  * Sends `requests` POST /jobs (body `{"n": i}`), at most `concurrency` at a time over keep-alive
  * connections, and stops starting new ones when the time limit has passed. Prints one JSON line:

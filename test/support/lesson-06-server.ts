@@ -2,7 +2,7 @@
  * Runs a learner's HTTP front (server.ts) in a process of its own, so that a check can see
  * whether anything a client sends makes it crash. Started by the lesson-06 checks as
  *
- *   node --import tsx test/support/lesson-06-server.ts <file URL of server.ts> <maxBodyBytes>
+ *   node test/support/lesson-06-server.ts <file URL of server.ts> <maxBodyBytes>
  *
  * with WORKSHOP_REDIS_URL and WORKSHOP_KEY_PREFIX set. Prints `listening <port>`.
  */

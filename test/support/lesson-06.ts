@@ -139,12 +139,12 @@ const children = new Set<Child>();
 const GUARD = pathToFileURL(join(ROOT, 'test/support/lesson-06-guard.ts')).href;
 
 /**
- * Starts `node --import tsx <file> ...args` with the check's Redis and key prefix, so that connect()
+ * Starts `node <file> ...args` with the check's Redis and key prefix, so that connect()
  * in it works as in the test. Every child is killed by killChildren() (call it when the check ends).
  */
 export function startChild(name: string, file: string, args: string[], env: Record<string, string>, prefix: string): Child {
   // The guard ends the child if this process dies without killing it.
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--import', GUARD, file, ...args], {
+  const proc = spawn(process.execPath, ['--import', GUARD, file, ...args], {
     cwd: ROOT,
     env: { ...process.env, [URL_VARIABLE]: process.env[URL_VARIABLE] ?? '', [PREFIX_VARIABLE]: prefix, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

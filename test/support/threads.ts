@@ -9,6 +9,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
+import { explainThreadLoadError } from '../../workshop/checks/thread-load-error.ts';
 
 export interface LiveThread {
   worker: NodeWorker;
@@ -32,6 +33,14 @@ if (!(threads.Worker as { tracked?: boolean }).tracked) {
       started++;
       live.add(entry);
       this.once('exit', () => live.delete(entry));
+    }
+
+    // A file Node cannot load (an enum, an import without .ts) fails the thread with Node's terse
+    // words; the learner's handler, or the uncaught error, gets the file, the line and the fix.
+    // emit() rather than a listener: a listener would swallow an error nobody else handles.
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'error') explainThreadLoadError(args[0]);
+      return super.emit(event, ...args);
     }
   }
   threads.Worker = TrackedWorker;

@@ -64,10 +64,13 @@ export class Tracer {
 
   private monitor?: Socket;
 
-  private constructor(
-    private readonly helper: Redis,
-    readonly prefix: string,
-  ) {}
+  private readonly helper: Redis;
+  readonly prefix: string;
+
+  private constructor(helper: Redis, prefix: string) {
+    this.helper = helper;
+    this.prefix = prefix;
+  }
 
   static async start(url: string, prefix: string): Promise<Tracer> {
     const helper = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });

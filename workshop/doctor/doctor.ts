@@ -10,8 +10,8 @@ import { Redis } from 'ioredis';
 import { CHROMIUM_MISSING, findChromium } from './browser.ts';
 import { lessons } from '../manifest.ts';
 import { describe, findRedisServer, provideRedis, versionAtLeast, type ProvidedRedis } from '../provision/provision.ts';
+import runtime from '../runtime/node-version.cjs';
 import { color } from '../runner/terminal.ts';
-import { TSX_IN_WORKER } from '../threads.ts';
 
 interface Finding {
   what: string;
@@ -20,8 +20,6 @@ interface Finding {
   /** What to do about it, when not ok. */
   fix?: string;
 }
-
-const NODE_MIN = '20.19';
 
 export async function main(): Promise<number> {
   console.log(color('bold', 'Checking what the workshop needs...\n'));
@@ -34,11 +32,12 @@ export async function main(): Promise<number> {
   };
 
   const node = process.versions.node;
+  const nodeProblem = runtime.problem(node);
   report({
     what: 'Node.js',
-    ok: versionAtLeast(node, NODE_MIN),
-    detail: `${node} (the workshop needs ${NODE_MIN} or newer)`,
-    fix: 'Install Node.js 20.19 or newer (https://nodejs.org, or `nvm install 22`).',
+    ok: nodeProblem === undefined,
+    detail: `${node} (the workshop runs on 24 LTS, 22.22 or newer on 22, and 26 on)`,
+    fix: nodeProblem?.split('\n').slice(1).join('\n'),
   });
   report(await workerThreads());
   for (const finding of await redis()) report(finding);
@@ -54,14 +53,14 @@ export async function main(): Promise<number> {
 async function workerThreads(): Promise<Finding> {
   const started = Date.now();
   try {
-    const worker = new Worker(new URL('./doctor-worker.ts', import.meta.url), { execArgv: TSX_IN_WORKER });
+    const worker = new Worker(new URL('./doctor-worker.ts', import.meta.url));
     await new Promise((resolve, reject) => {
       worker.once('message', resolve).once('error', reject).once('exit', () => reject(new Error('the worker exited without a word')));
     });
     await worker.terminate();
     return { what: 'Worker threads', ok: true, detail: `a TypeScript worker thread starts (${Date.now() - started} ms)` };
   } catch (error) {
-    return { what: 'Worker threads', ok: false, detail: `a TypeScript worker thread failed: ${(error as Error).message}`, fix: 'Run npm install again (tsx runs the workers).' };
+    return { what: 'Worker threads', ok: false, detail: `a TypeScript worker thread failed: ${(error as Error).message}`, fix: 'Node erases the types of a thread\'s .ts file itself from 22.18 on: use Node 24 (or 22.22 and later, or 26).' };
   }
 }
 

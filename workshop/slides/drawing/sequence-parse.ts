@@ -29,14 +29,14 @@ export interface Sequence {
 
 /** A line that is not sequence syntax; `line` counts from 1 within the drawing (or within `where`). */
 export class SequenceSyntaxError extends Error {
-  constructor(
-    readonly line: number,
-    readonly detail: string,
-    where = 'of the drawing',
-    options?: ErrorOptions,
-  ) {
+  readonly line: number;
+  readonly detail: string;
+
+  constructor(line: number, detail: string, where = 'of the drawing', options?: ErrorOptions) {
     super(`line ${line} ${where}: ${detail}`, options);
     this.name = 'SequenceSyntaxError';
+    this.line = line;
+    this.detail = detail;
   }
 }
 

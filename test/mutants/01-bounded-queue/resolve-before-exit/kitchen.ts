@@ -3,7 +3,6 @@
  * `Queue(10)` with 3 cook threads and 2 eater threads, rebuilt on worker_threads.
  */
 import { Worker } from 'node:worker_threads';
-import { TSX_IN_WORKER } from '#workshop/threads';
 import { BoundedQueue } from './bounded-queue.ts';
 
 export interface KitchenOptions {
@@ -95,7 +94,7 @@ function checkWhole(name: string, value: number, min: number, max: number): void
 }
 
 function startThread(job: KitchenJob): { worker: Worker; done: Promise<ThreadReport> } {
-  const worker = new Worker(new URL('./kitchen-worker.ts', import.meta.url), { workerData: job, execArgv: TSX_IN_WORKER });
+  const worker = new Worker(new URL('./kitchen-worker.ts', import.meta.url), { workerData: job });
   const done = new Promise<ThreadReport>((resolve, reject) => {
     let report: ThreadReport | undefined;
     // MUTANT: done as soon as the report arrives, while the thread is still ending.

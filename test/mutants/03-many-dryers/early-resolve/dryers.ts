@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { TSX_IN_WORKER } from '#workshop/threads';
 
 /** What one dryer did: the dishes it dried, in order, and why it stopped. */
 export interface DryerReport {
@@ -61,7 +60,6 @@ function runDryer(job: DryerJob): Promise<DryerReport> {
     // A thread of its own, so its blocking BLPOP holds its own connection, not a shared one.
     const worker = new Worker(new URL('./dryer-worker.ts', import.meta.url), {
       workerData: job,
-      execArgv: TSX_IN_WORKER,
     });
     let report: DryerReport | undefined;
     let error: unknown;

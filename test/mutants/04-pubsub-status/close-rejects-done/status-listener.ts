@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import { Status } from './status.ts';
-import { TSX_IN_WORKER } from '#workshop/threads';
 
 export interface StatusListenerOptions {
   /** Called in this thread with every message that is not a status word, in the order published. */
@@ -52,7 +51,7 @@ export class StatusListener {
     Atomics.store(this.#status, 0, Status.INIT);
     const workerData: ListenerData = { channel, status: buffer };
     // A subscribed connection does nothing but wait for messages, so it gets a thread of its own.
-    this.#worker = new Worker(new URL('./status-worker.ts', import.meta.url), { workerData, execArgv: TSX_IN_WORKER });
+    this.#worker = new Worker(new URL('./status-worker.ts', import.meta.url), { workerData });
     const worker = this.#worker;
     this.ready = new Promise((resolve, reject) => {
       worker.on('message', (message: FromWorker) => {

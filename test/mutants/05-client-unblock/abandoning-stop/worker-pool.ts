@@ -47,7 +47,10 @@ export class WorkerPool {
   private started?: Promise<void>;
   private stopped?: Promise<void>;
 
-  constructor(private readonly options: WorkerPoolOptions) {
+  private readonly options: WorkerPoolOptions;
+
+  constructor(options: WorkerPoolOptions) {
+    this.options = options;
     const { workers, queue = 'jobs', blockTimeoutSec = 30, handle } = options;
     if (!Number.isInteger(workers) || workers < 1) throw new TypeError(`Expected \`workers\` to be an integer >= 1, got \`${workers}\` (${typeof workers})`);
     if (typeof queue !== 'string' || !queue) throw new TypeError(`Expected \`queue\` to be a list name, got \`${queue}\` (${typeof queue})`);

@@ -50,5 +50,5 @@ export async function runConsole(input: NodeJS.ReadableStream | Readable, option
   }
 }
 
-// Run as a program (`npx tsx lessons/05-client-unblock/console.ts`), it reads your keyboard.
+// Run as a program (`node lessons/05-client-unblock/console.ts`), it reads your keyboard.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runConsole(process.stdin);

@@ -40,7 +40,10 @@ export class QueueWorker {
   private started?: Promise<void>;
   private loop?: Promise<void>;
 
-  constructor(private readonly options: WorkerOptions) {
+  private readonly options: WorkerOptions;
+
+  constructor(options: WorkerOptions) {
+    this.options = options;
     const { id = `w-${randomBytes(4).toString('hex')}`, handle, leaseMs = 30_000, blockTimeoutSec = 30 } = options;
     const heartbeatMs = options.heartbeatMs ?? Math.max(5, Math.floor(leaseMs / 3));
     if (typeof id !== 'string' || !/^[\w.:-]+$/.test(id)) throw new TypeError(`Expected \`id\` to be letters, digits, . : _ or -, got \`${id}\``);

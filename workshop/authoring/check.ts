@@ -115,7 +115,7 @@ function writeConfig(combinations: Combination[]): string {
       name: combination.name,
       include: [`test/${combination.lesson.slug}.test.ts`],
       // For code that looks for the target outside Vite's aliases (worker threads, targetDir()).
-      env: { WORKSHOP_TARGET: combination.target },
+      env: { WORKSHOP_TARGET: combination.target, ...(combination.mutant ? { WORKSHOP_FIRST_FAILURE_ONLY: '1' } : {}) },
       ...(combination.step ? { testNamePattern: `^${combination.step.id} ` } : {}),
     },
   }));
@@ -131,6 +131,9 @@ function writeConfig(combinations: Combination[]): string {
       "    globalSetup: ['test/support/global-setup.ts'],",
       "    setupFiles: ['test/support/setup.ts'],",
       "    pool: 'forks',",
+      // Most of a wrong solution's time is spent waiting (for a timeout, a blocked client), not
+      // computing: two test files at a time keep both cores busy. The checks allow for the load.
+      '    maxWorkers: 2,',
       '    testTimeout: 10_000,',
       '    hookTimeout: 10_000,',
       `    projects: ${JSON.stringify(projects, null, 2).replace(/\n/g, '\n    ')},`,
@@ -176,8 +179,20 @@ function judge(combination: Combination, module: TestModule | undefined): string
   return `caught by "${first.name}": ${message.split('\n')[0]}`;
 }
 
-async function main(): Promise<number> {
+/** `npm run check -- 03 05a`: only the combinations of those lessons or steps (the layout always). */
+function selected(args: string[]): (id: string) => boolean {
+  const wanted = args.filter((arg) => !arg.startsWith('-'));
+  for (const id of wanted) {
+    if (!lessons.some((lesson) => lesson.id === id || lesson.steps.some((step) => step.id === id))) {
+      throw new Error(`${id} is neither a lesson (01) nor a step (01a) of the manifest`);
+    }
+  }
+  return (id) => wanted.length === 0 || wanted.some((prefix) => id.startsWith(prefix) || prefix.startsWith(id));
+}
+
+async function main(args: string[]): Promise<number> {
   const started = Date.now();
+  const wanted = selected(args);
   checkLayout();
   const mutants = await loadMutants();
   rmSync(WORK, { recursive: true, force: true });
@@ -186,13 +201,16 @@ async function main(): Promise<number> {
   const combinations: Combination[] = [];
   for (const lesson of lessons) {
     if (!existsSync(join(ROOT, 'solutions', lesson.slug)) || !existsSync(join(ROOT, 'test', `${lesson.slug}.test.ts`))) continue;
+    if (!wanted(lesson.id)) continue;
     combinations.push({ name: `${lesson.id} solutions`, lesson, target: 'solutions' });
     for (const step of lesson.steps) {
+      if (!wanted(step.id)) continue;
       const target = buildFolder(`starter-${step.id}`, lesson, join(ROOT, 'lessons', lesson.slug), step.files);
       combinations.push({ name: `${step.id} starter`, lesson, step, target });
     }
   }
   for (const mutant of mutants) {
+    if (!wanted(mutant.step)) continue;
     const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, join(ROOT, 'test', 'mutants', mutant.lesson.slug, mutant.name));
     combinations.push({ name: `${mutant.step} ${mutant.name}`, lesson: mutant.lesson, step: findStep(mutant.step)?.step, mutant, target });
   }
@@ -231,7 +249,8 @@ async function main(): Promise<number> {
     const verdict = judge(combination, module);
     const ok = problems.length === before;
     if (ok) good++;
-    console.log(`${ok ? '✓' : '✗'} ${combination.name.padEnd(width)}  ${verdict}`);
+    const seconds = module ? `${(module.diagnostic().duration / 1000).toFixed(1)} s`.padStart(7) : '      -';
+    console.log(`${ok ? '✓' : '✗'} ${combination.name.padEnd(width)} ${seconds}  ${verdict}`);
   }
   console.log('');
   for (const text of problems) console.log(`✗ ${text}`);
@@ -240,7 +259,7 @@ async function main(): Promise<number> {
   return problems.length === 0 ? 0 : 1;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);

@@ -226,11 +226,12 @@ step('03a', () => {
   });
 
   test('three dryers dry work-bound dishes much faster than one', async ({ redis }) => {
-    // One dryer on "pots" and three on "pans", at the same time: the same 24 dishes of 40 ms each.
-    const items = dishes(24);
-    const w = await watch(redis, { dryers: 4, timeoutSec: 5, pushed: { pots: 25, pans: 27 }, timeouts: false });
-    const one = runDryers({ dryers: 1, timeoutSec: 5, workMs: 40, queue: 'pots' });
-    const three = runDryers({ dryers: 3, timeoutSec: 5, workMs: 40, queue: 'pans' });
+    // One dryer on "pots" and three on "pans", at the same time: the same 12 dishes of 30 ms each
+    // (360 ms of work). Ideally 3x; 1.5x leaves room for a busy machine's late timers and threads.
+    const items = dishes(12);
+    const w = await watch(redis, { dryers: 4, timeoutSec: 5, pushed: { pots: 13, pans: 15 }, timeouts: false });
+    const one = runDryers({ dryers: 1, timeoutSec: 5, workMs: 30, queue: 'pots' });
+    const three = runDryers({ dryers: 3, timeoutSec: 5, workMs: 30, queue: 'pans' });
     const both = Promise.all([one, three]).then((runs) => runs.flat());
     both.catch(() => {});
     await allWaiting(redis, both, w);
@@ -245,17 +246,17 @@ step('03a', () => {
     const speedUp = took.one / took.three;
     expect(
       speedUp,
-      `24 dishes of 40 ms took ${Math.round(took.one)} ms with 1 dryer and ${Math.round(took.three)} ms with 3: a speed-up of ` +
+      `12 dishes of 30 ms took ${Math.round(took.one)} ms with 1 dryer and ${Math.round(took.three)} ms with 3: a speed-up of ` +
         `${speedUp.toFixed(1)}x, where close to 3x is possible. The dryers should work at the same time: each in its own thread, ` +
         'each blocking on its own connection, and the work (workMs) of one must not hold up the others.',
-    ).toBeGreaterThanOrEqual(1.8);
+    ).toBeGreaterThanOrEqual(1.5);
   });
 
   test('every dryer stops by timeout when no quit comes, and uses the list it is given', async ({ redis }) => {
     const cups = dishes(6, 'cup');
     await redis.client('washer').rpush('cups', ...cups);
-    const w = await watch(redis, { dryers: 2, timeoutSec: 0.5, pushed: { cups: 6 }, timeouts: true });
-    const reports = await finished(redis, runDryers({ dryers: 2, timeoutSec: 0.5, workMs: 10, queue: 'cups' }), w);
+    const w = await watch(redis, { dryers: 2, timeoutSec: 0.25, pushed: { cups: 6 }, timeouts: true });
+    const reports = await finished(redis, runDryers({ dryers: 2, timeoutSec: 0.25, workMs: 10, queue: 'cups' }), w);
     const left = await redis.observer.llen(redis.key('cups'));
     expect(left, `runDryers({ queue: 'cups' }) left ${left} of 6 cups in the list "cups": take dishes from the list named by queue`).toBe(0);
     checkOnce(reports, cups);
@@ -267,8 +268,8 @@ step('03a', () => {
 
   test('one quit stops only one dryer; the other stops by timeout', async ({ redis }) => {
     await redis.client('washer').rpush('dishes', 'quit');
-    const w = await watch(redis, { dryers: 2, timeoutSec: 0.5, pushed: { dishes: 1 }, timeouts: true });
-    const reports = await finished(redis, runDryers({ dryers: 2, timeoutSec: 0.5, workMs: 10 }), w);
+    const w = await watch(redis, { dryers: 2, timeoutSec: 0.25, pushed: { dishes: 1 }, timeouts: true });
+    const reports = await finished(redis, runDryers({ dryers: 2, timeoutSec: 0.25, workMs: 10 }), w);
     const stoppedByQuit = reports.filter((report) => report.reason === 'quit').length;
     expect(
       stoppedByQuit,

@@ -19,8 +19,8 @@ export default tseslint.config(
     rules: { 'no-var': 'off' },
   },
   {
-    // Starters keep the parameters the learner will use; mutants keep the solution's shape.
-    files: ['lessons/**/*.ts', 'test/mutants/**/*.ts'],
+    // Starters keep the parameters the learner will use; mutants and alternatives keep the solution's shape.
+    files: ['lessons/**/*.ts', 'test/mutants/**/*.ts', 'test/alternatives/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
 );

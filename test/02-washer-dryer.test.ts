@@ -176,22 +176,32 @@ step('02b', () => {
     expect(dried, 'the dryer should get every dish, in the order they were washed').toEqual(DISHES);
   });
 
-  test('waits as long as it takes: BLPOP with timeout 0', async ({ redis }) => {
+  test('waits as long as it takes: when BLPOP answers null (its timeout passed), it waits again', async ({ redis }) => {
     const run = dry(redis.client('dryer'), () => {});
     run.catch(() => {});
     await blocked(redis, run);
-    await redis.client('washer').rpush('dishes', 'quit');
-    await finished(redis, run);
-    await redis.trace.settle();
-    const timeouts = redis.trace.commands({ client: 'dryer', command: 'BLPOP' }).map((event) => event.args.at(-1));
-    expect(timeouts.length, 'your dryer sent no BLPOP').toBeGreaterThan(0);
-    for (const timeout of timeouts) {
-      expect(
-        timeout,
-        `your dryer called BLPOP with a timeout of ${timeout} (seconds, not milliseconds): when no dish comes in that time it gives up ` +
-          'while the washer may still be washing. In this lesson the dryer waits for quit: use 0, which waits for ever',
-      ).toBe('0');
+    // Make the dryer's BLPOP answer null now, exactly as when its timeout passes, whatever it is.
+    const [dryer] = await redis.waitForBlocked(1);
+    await redis.observer.client('UNBLOCK', dryer!.id, 'TIMEOUT');
+    let settled: string | undefined;
+    run.then((count) => (settled = `returned ${count}`), (error: unknown) => (settled = `threw "${(error as Error).message}"`));
+    while (settled === undefined) {
+      const again = (await redis.clients()).some((client) => client.id === dryer!.id && client.blocked);
+      if (again) break;
+      await pause(5);
     }
+    if (settled !== undefined) {
+      await redis.trace.settle();
+      const timeouts = [...new Set(redis.trace.commands({ client: 'dryer', command: 'BLPOP' }).map((event) => event.args.at(-1)))];
+      const nonZero = timeouts.filter((timeout) => timeout !== '0');
+      throw new Error(
+        (nonZero.length > 0 ? `your dryer called BLPOP with a timeout of ${nonZero.join(', ')} (seconds, not milliseconds), and ` : 'your dryer ') +
+          `gave up when BLPOP answered null (no dish within its timeout): dry() ${settled} while the washer may still be washing. ` +
+          'In this lesson the dryer stops only at quit: use timeout 0, which waits for ever, or block again when BLPOP answers null.',
+      );
+    }
+    await redis.client('washer').rpush('dishes', 'salad', 'quit');
+    expect(await finished(redis, run), 'after its BLPOP timed out and it waited again, the dryer dried 1 dish before quit').toBe(1);
   });
 
   test('stops at quit and leaves whatever comes after it in the list', async ({ redis }) => {

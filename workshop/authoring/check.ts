@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startVitest, type Reporter, type TestModule } from 'vitest/node';
+import type { Alternative } from '../../test/alternatives/index.ts';
 import type { Mutant } from '../../test/mutants/index.ts';
 import { lessons, findStep, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { provideRedis } from '../provision/provision.ts';
@@ -21,6 +22,7 @@ interface Combination {
   lesson: LessonInfo;
   step?: StepInfo;
   mutant?: Mutant;
+  alternative?: Alternative;
   /** Folder the tests import from, relative to the project. */
   target: string;
 }
@@ -68,32 +70,37 @@ function checkLayout(): void {
   }
 }
 
-async function loadMutants(): Promise<Array<Mutant & { lesson: LessonInfo }>> {
-  const found: Array<Mutant & { lesson: LessonInfo }> = [];
-  const base = join(ROOT, 'test', 'mutants');
+/**
+ * The overlays of one kind (`mutants` or `alternatives`): each lesson's list in
+ * test/<kind>/<slug>/<kind>.ts, checked against the folders beside it and the manifest.
+ */
+async function loadOverlays<T extends { name: string; step: string }>(kind: 'mutants' | 'alternatives'): Promise<Array<T & { lesson: LessonInfo; dir: string }>> {
+  const found: Array<T & { lesson: LessonInfo; dir: string }> = [];
+  const base = join(ROOT, 'test', kind);
+  const one = kind === 'mutants' ? 'mutant' : 'alternative';
   for (const lesson of lessons) {
-    const list = join(base, lesson.slug, 'mutants.ts');
+    const list = join(base, lesson.slug, `${kind}.ts`);
     if (!existsSync(list)) continue;
-    const { mutants } = (await import(pathToFileURL(list).href)) as { mutants: Mutant[] };
+    const listed = ((await import(pathToFileURL(list).href)) as Record<string, T[]>)[kind] ?? [];
     const folders = readdirSync(join(base, lesson.slug), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     for (const folder of folders) {
-      if (!mutants.some((mutant) => mutant.name === folder)) problem(`test/mutants/${lesson.slug}/${folder} is not listed in its mutants.ts`);
+      if (!listed.some((item) => item.name === folder)) problem(`test/${kind}/${lesson.slug}/${folder} is not listed in its ${kind}.ts`);
     }
-    for (const mutant of mutants) {
-      const step = findStep(mutant.step);
+    for (const item of listed) {
+      const step = findStep(item.step);
       if (step?.lesson !== lesson) {
-        problem(`mutant ${mutant.name}: step ${mutant.step} is not a step of lesson ${lesson.id}`);
+        problem(`${one} ${item.name}: step ${item.step} is not a step of lesson ${lesson.id}`);
         continue;
       }
-      const dir = join(base, lesson.slug, mutant.name);
+      const dir = join(base, lesson.slug, item.name);
       if (!existsSync(dir)) {
-        problem(`mutant ${mutant.name}: folder test/mutants/${lesson.slug}/${mutant.name} is missing`);
+        problem(`${one} ${item.name}: folder test/${kind}/${lesson.slug}/${item.name} is missing`);
         continue;
       }
       for (const file of listFiles(dir)) {
-        if (!lesson.steps.some((candidate) => candidate.files.includes(file))) problem(`mutant ${mutant.name}: ${file} is not a file of lesson ${lesson.id}`);
+        if (!lesson.steps.some((candidate) => candidate.files.includes(file))) problem(`${one} ${item.name}: ${file} is not a file of lesson ${lesson.id}`);
       }
-      found.push({ ...mutant, lesson });
+      found.push({ ...item, lesson, dir });
     }
   }
   return found;
@@ -156,6 +163,15 @@ function judge(combination: Combination, module: TestModule | undefined): string
     for (const test of failed) problem(`solution of ${test.fullName} fails: ${test.result().errors?.[0]?.message.split('\n')[0]}`);
     return `${passed.length}/${tests.length} pass`;
   }
+  if (combination.alternative) {
+    const alternative = combination.alternative;
+    if (loadErrors.length > 0) problem(`alternative ${combination.name} cannot be loaded: ${loadErrors[0]?.message.split('\n')[0]}`);
+    if (tests.length === 0) problem(`alternative ${combination.name}: no check of ${alternative.step} ran`);
+    for (const test of failed) {
+      problem(`alternative ${combination.name} (${alternative.differs}) is correct but fails "${test.name}": ${test.result().errors?.[0]?.message.split('\n')[0]}`);
+    }
+    return `${passed.length}/${tests.length} pass`;
+  }
   if (!combination.mutant) {
     if (loadErrors.length > 0) return `starter cannot be loaded (${loadErrors[0]?.message.split('\n')[0]}): every check fails`;
     if (tests.length === 0) problem(`step ${combination.step.id} has no checks`);
@@ -194,7 +210,8 @@ async function main(args: string[]): Promise<number> {
   const started = Date.now();
   const wanted = selected(args);
   checkLayout();
-  const mutants = await loadMutants();
+  const mutants = await loadOverlays<Mutant>('mutants');
+  const alternatives = await loadOverlays<Alternative>('alternatives');
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
 
@@ -211,8 +228,17 @@ async function main(args: string[]): Promise<number> {
   }
   for (const mutant of mutants) {
     if (!wanted(mutant.step)) continue;
-    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, join(ROOT, 'test', 'mutants', mutant.lesson.slug, mutant.name));
+    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.dir);
     combinations.push({ name: `${mutant.step} ${mutant.name}`, lesson: mutant.lesson, step: findStep(mutant.step)?.step, mutant, target });
+  }
+  // Each run of an alternative is a project of its own over the same folder.
+  for (const alternative of alternatives) {
+    if (!wanted(alternative.step)) continue;
+    const target = buildFolder(`alternative-${alternative.name}`, alternative.lesson, alternative.dir);
+    for (let run = 1; run <= (alternative.runs ?? 3); run++) {
+      const name = `${alternative.step} ${alternative.name} #${run}`;
+      combinations.push({ name, lesson: alternative.lesson, step: findStep(alternative.step)?.step, alternative, target });
+    }
   }
 
   // One server for every project of the run, instead of one each.

@@ -7,7 +7,7 @@ export const mutants: Mutant[] = [
   { name: 'fixed-name-washer', step: '02a', mistake: 'always pushes onto "dishes"', expect: /must push onto "plates"/ },
   { name: 'polling-dryer', step: '02b', mistake: 'polls with LPOP and a sleep', expect: /asked \d+ times with LPOP/ },
   { name: 'quitless-dryer', step: '02b', mistake: 'never checks for quit', expect: /took quit from the list and then waited for more/ },
-  { name: 'millisecond-dryer', step: '02b', mistake: 'gives BLPOP a timeout in milliseconds', expect: /timeout of 30000 \(seconds, not milliseconds\)/ },
+  { name: 'millisecond-dryer', step: '02b', mistake: 'gives BLPOP a timeout in milliseconds (30 s, it thinks) and stops when it passes', expect: /timeout of 30000 \(seconds, not milliseconds\)/ },
   { name: 'impatient-dryer', step: '02b', mistake: 'gives up when BLPOP times out after 1 s', expect: /timeout of 1 \(seconds/ },
   { name: 'eager-dryer', step: '02b', mistake: 'calls onDried without awaiting it', expect: /await onDried\(dish\) before the next BLPOP/ },
 ];

@@ -20,7 +20,7 @@ export async function dry(
   for (;;) {
     // Timeout 0: Redis parks us until a dish arrives and wakes us then; no polling.
     const popped = await conn.blpop(queue, 30_000);
-    if (!popped) continue;
+    if (!popped) return dried; // "30 seconds without a dish: the washer must be done"
     const [, dish] = popped;
     if (dish === QUIT) return dried;
     // Finish this dish before taking the next: unfinished work waits in Redis, not in our memory.

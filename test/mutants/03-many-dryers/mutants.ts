@@ -17,4 +17,5 @@ export const mutants: Mutant[] = [
   { name: 'unawaited-handle', step: '03b', mistake: 'calls handle(job) without awaiting it', expect: /jobs ran at the same time/ },
   { name: 'llen-before-pop', step: '03b', mistake: 'asks LLEN before BLPOP, as the original script did', expect: /call LLEN after BLPOP/ },
   { name: 'prefetch-past-exit', step: '03b', mistake: 'pops the next job before looking at this one, so the job after exit is lost', expect: /after it had taken exit, and that job is lost/ },
+  { name: 'sleep-after-job', step: '03b', mistake: 'sleeps intervalMs after each job instead of spacing the starts', expect: /you wait intervalMs after each job/ },
 ];

@@ -1,0 +1,5 @@
+import type { Alternative } from '../index.ts';
+
+export const alternatives: Alternative[] = [
+  { name: 'natural-throttle', step: '03b', differs: 'sleeps once for what is left of the interval, with a fractional setTimeout', runs: 5 },
+];

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, it, vi } from 'vitest';
 import { ROOT } from '../workshop/target.ts';
-import { FINISHED, STARTED, type LessonResult, type LessonTask, type Stall } from './support/lesson-01.ts';
+import { ATOMICS, FINISHED, STARTED, type LessonResult, type LessonTask, type Stall } from './support/lesson-01.ts';
 import { liveThreads, threadsStarted } from './support/threads.ts';
 import { expect, step } from './support/workshop-test.ts';
 
@@ -81,6 +81,21 @@ async function reach(ctl: Int32Array, slot: number, value: number, helpers: Help
 }
 
 /** The share of one core that the whole process (every thread) used over `ms`. */
+/**
+ * What a thread waiting in the learner's code does for 300 ms: the process's CPU share (the
+ * waiter's, as this thread idles) and its calls to Atomics. Either one, high, means it spins.
+ */
+async function watchWaiter(ctl: Int32Array, what: string, wakesBy: string): Promise<void> {
+  const before = Atomics.load(ctl, ATOMICS);
+  const cpu = await cpuDuring(300);
+  const calls = Atomics.load(ctl, ATOMICS) - before;
+  expect(
+    cpu < 0.4 && calls < 200,
+    `the thread waiting in ${what} used ${percent(cpu)} of a core: it is spinning (it called Atomics ${calls} times in 300 ms, ` +
+      `where a sleeping thread calls it once or twice). Atomics.wait lets it sleep until ${wakesBy}`,
+  ).toBe(true);
+}
+
 async function cpuDuring(ms: number): Promise<number> {
   const before = process.cpuUsage();
   const start = performance.now();
@@ -184,9 +199,8 @@ step('01a', () => {
     const waiter = helper({ kind: 'ops', module: moduleUrl('mutex.ts'), ctl, mutex: { cells: mutex.cells, index: mutex.index }, ops: [{ op: 'lock' }, { op: 'unlock' }] });
     await reach(ctl, STARTED, 1, [waiter], 'The other thread calling lock()');
     await pause(100); // let the new thread's start-up work end before measuring
-    const cpu = await cpuDuring(300);
+    await watchWaiter(ctl, 'lock()', 'unlock() calls Atomics.notify');
     expect(Atomics.load(ctl, FINISHED), "the other thread got through lock() while this thread held the lock").toBe(0);
-    expect(cpu, `the thread waiting in lock() used ${percent(cpu)} of a core: it is spinning. Atomics.wait lets it sleep until unlock() calls Atomics.notify`).toBeLessThan(0.4);
     mutex.unlock();
     const result = await Promise.race([waiter.done, pause(5000).then(() => undefined)]);
     expect(result, 'the thread waiting in lock() was still waiting 5 s after unlock(): unlock() must wake it with Atomics.notify').toBeDefined();
@@ -306,17 +320,34 @@ step('01b', () => {
 
   it('.take() in another thread waits while the queue is empty, sleeping (almost no CPU), and wakes when an item is put', async () => {
     const queue = new BoundedQueue(2);
+    // Some traffic first: a waiter must sleep however many puts and takes came before, not only on a fresh queue.
+    for (let i = 0; i < 3; i++) expect([queue.put(i, 1000), queue.take(1000)], `put(${i}) then take() on an empty queue`).toEqual([true, i]);
     const ctl = newControl();
     const taker = helper({ kind: 'ops', module: module(), ctl, buffer: queue.buffer, ops: [{ op: 'take', timeoutMs: 8000 }] });
     await reach(ctl, STARTED, 1, [taker], 'The other thread calling take()');
     await pause(100); // let the new thread's start-up work end before measuring
-    const cpu = await cpuDuring(300);
+    await watchWaiter(ctl, 'take()', 'a put() notifies it');
     expect(Atomics.load(ctl, FINISHED), 'take() returned from an empty queue: it must wait until an item is put').toBe(0);
-    expect(cpu, `the thread waiting in take() used ${percent(cpu)} of a core: it is spinning. Atomics.wait lets it sleep until a put() notifies it`).toBeLessThan(0.4);
     expect(queue.put(42, 1000), 'put(42) into the empty queue').toBe(true);
     const [result] = (await taker.done).results;
     expect(result?.returned, 'the waiting take() should return the item put in this thread, 42').toBe(42);
     expect(result!.ms, `the waiting take() returned ${Math.round(result!.ms)} ms after it began, long after 42 was put: put() must wake it (Atomics.notify)`).toBeLessThan(4000);
+  });
+
+  it('.put() in another thread waits while the queue is full, sleeping (almost no CPU), and wakes when an item is taken', async () => {
+    const queue = new BoundedQueue(1);
+    for (let i = 0; i < 3; i++) expect([queue.put(i, 1000), queue.take(1000)], `put(${i}) then take() on an empty queue`).toEqual([true, i]);
+    expect(queue.put(7, 1000), 'put(7) into the empty queue of 1').toBe(true);
+    const ctl = newControl();
+    const putter = helper({ kind: 'ops', module: module(), ctl, buffer: queue.buffer, ops: [{ op: 'put', item: 8, timeoutMs: 8000 }] });
+    await reach(ctl, STARTED, 1, [putter], 'The other thread calling put()');
+    await pause(100); // let the new thread's start-up work end before measuring
+    await watchWaiter(ctl, 'put()', 'a take() notifies it');
+    expect(Atomics.load(ctl, FINISHED), 'put(8) returned while the queue of 1 was full: it must wait until an item is taken').toBe(0);
+    expect(queue.take(1000), 'take() from the full queue').toBe(7);
+    const [result] = (await putter.done).results;
+    expect(result?.returned, 'the waiting put(8) should return true once there is room').toBe(true);
+    expect(queue.take(1000), 'the item the waiting put() added').toBe(8);
   });
 
   it('two threads putting and two taking at once: every item is taken exactly once', async () => {

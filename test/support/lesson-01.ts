@@ -12,6 +12,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 export const STARTED = 0; // ops begun (an op is counted just before it is called)
 export const FINISHED = 1; // ops returned
 export const READY = 2; // arrivals at the start line
+export const ATOMICS = 3; // calls to Atomics by the learner's code in an 'ops' task (see countAtomics())
 
 export type Op =
   | { op: 'put'; item: number; timeoutMs?: number }
@@ -137,6 +138,19 @@ function napOnCells(mutex: object, count: number, ms: number): void {
   if (Object.getOwnPropertyDescriptor(mutex, 'cells')?.configurable) Object.defineProperty(mutex, 'cells', { get });
 }
 
+/**
+ * Counts every call this thread makes to Atomics from now on in `ctl[ATOMICS]`: a waiter that
+ * sleeps makes one or two while it waits; one that spins makes thousands, however busy the machine
+ * is (its CPU share, the other measure, falls when the machine is loaded).
+ */
+function countAtomics(ctl: Int32Array): void {
+  const add = Atomics.add.bind(Atomics);
+  for (const name of ['add', 'and', 'compareExchange', 'exchange', 'load', 'notify', 'or', 'store', 'sub', 'wait', 'xor'] as const) {
+    const original = (Atomics[name] as (...args: unknown[]) => unknown).bind(Atomics);
+    Object.assign(Atomics, { [name]: (...args: unknown[]) => (add(ctl, ATOMICS, 1), original(...args)) });
+  }
+}
+
 function timed<T>(fn: () => T): { value: T; ms: number } {
   const start = performance.now();
   const value = fn();
@@ -154,8 +168,11 @@ async function run(task: LessonTask): Promise<LessonResult> {
   if (task.kind === 'ops') {
     const mutex = task.mutex && new lesson.Mutex!(task.mutex.cells, task.mutex.index);
     const queue = task.buffer && lesson.BoundedQueue!.attach(task.buffer);
+    const { add, notify } = { add: Atomics.add.bind(Atomics), notify: Atomics.notify.bind(Atomics) };
+    countAtomics(task.ctl);
     for (const op of task.ops) {
-      signal(task.ctl, STARTED);
+      add(task.ctl, STARTED, 1);
+      notify(task.ctl, STARTED);
       const { value, ms } = timed((): unknown => {
         switch (op.op) {
           case 'put': return queue!.put(op.item, op.timeoutMs);
@@ -167,7 +184,8 @@ async function run(task: LessonTask): Promise<LessonResult> {
         }
       });
       result.results.push({ op: op.op, returned: value, ms });
-      signal(task.ctl, FINISHED);
+      add(task.ctl, FINISHED, 1);
+      notify(task.ctl, FINISHED);
     }
   } else if (task.kind === 'increment') {
     const { ctl, cells, threads } = task;

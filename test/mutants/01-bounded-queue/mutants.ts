@@ -11,4 +11,5 @@ export const mutants: Mutant[] = [
   { name: 'one-poison-pill', step: '01c', mistake: 'puts one poison pill for all the eaters', expect: /still running \(kitchen-worker\.ts\)[^]*one poison pill per eater/ },
   { name: 'resolve-before-exit', step: '01c', mistake: "resolves on each thread's last message, not on its 'exit'", expect: /resolved while \d+ worker thread\(s\) were still running[^]*'exit' event/ },
   { name: 'pill-eaten-as-dish', step: '01c', mistake: 'records the poison pill as a dish', expect: /a poison pill \(-1\) is not a dish/ },
+  { name: 'wait-on-zero', step: '01b', mistake: 'waits with Atomics.wait(cells, CHANGES, 0): it sleeps on a fresh queue, and spins once the counter has moved', expect: /the thread waiting in take\(\) used \d+% of a core: it is spinning/ },
 ];

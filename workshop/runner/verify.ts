@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { allPassed, type RunResult } from '../checks/check-result.ts';
 import { select, type Selection, type StepInfo } from '../manifest.ts';
 import { nextSteps } from './next.ts';
+import { LiveLine } from './live-line.ts';
 import { keepsProgress, recordRun } from './progress.ts';
 import { formatRepeats } from './repeat.ts';
 import { formatReport } from '../checks/report.ts';
@@ -74,16 +75,21 @@ export async function main(argv: string[]): Promise<number> {
   const steps = selections.flatMap((selection) => selection.steps);
   const target = targetName();
   const toScreen = args.json !== '-';
+  // On a terminal, one line says what is being checked from the first moment on (not with --json -).
+  const live = toScreen ? new LiveLine() : undefined;
+  live?.starting(steps[0]?.id ?? '');
   const session = await openSession({ lessons: selections.map((selection) => selection.lesson), target });
-  const stop = interrupted(session);
+  const stop = interrupted(session, live);
   const runs: RunResult[] = [];
   try {
     for (let run = 1; run <= args.repeat && !session.closed; run++) {
-      const result = await session.run({ steps });
+      const result = await session.run({ steps, onProgress: live?.update });
+      live?.clear();
       runs.push(result);
       if (args.repeat > 1 && toScreen) console.log(`run ${run} of ${args.repeat}: ${allPassed(result) ? 'passed' : 'failed'}`);
     }
   } finally {
+    live?.clear();
     await session.close();
     stop();
   }
@@ -116,8 +122,9 @@ function writeJson(file: string, result: RunResult, steps: readonly StepInfo[]):
 }
 
 /** Ctrl-C: stop the test processes and the Redis this run started, record nothing, exit. */
-function interrupted(session: CheckSession): () => void {
+function interrupted(session: CheckSession, live?: LiveLine): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
+    live?.clear();
     console.error(`\nStopped (${signal}); nothing was recorded.`);
     void session.close().then(() => process.exit(130));
   };

@@ -17,7 +17,7 @@ import { keepsProgress, recordRun } from './progress.ts';
 import { formatRepeats } from './repeat.ts';
 import { formatReport } from '../checks/report.ts';
 import { toExercism } from '../checks/results-json.ts';
-import { openSession, type CheckSession } from '../checks/session.ts';
+import type { CheckSession } from '../checks/session.ts';
 import { targetName } from '../target.ts';
 
 export { formatReport } from '../checks/report.ts';
@@ -78,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
   // On a terminal, one line says what is being checked from the first moment on (not with --json -).
   const live = toScreen ? new LiveLine() : undefined;
   live?.starting(steps[0]?.id ?? '');
+  // vitest loads only now, so the live line is on screen while it does.
+  const { openSession } = await import('../checks/session.ts');
   const session = await openSession({ lessons: selections.map((selection) => selection.lesson), target });
   const stop = interrupted(session, live);
   const runs: RunResult[] = [];

@@ -35,6 +35,7 @@ export class ProgressTracker {
   private wanted = new Set<string>();
   private listener?: (progress: RunProgress) => void;
   private readonly counted = new Set<string>();
+  private modules: TestModule[] = [];
 
   readonly reporter: Reporter = {
     onTestModuleCollected: (module) => this.collected(module),
@@ -54,6 +55,7 @@ export class ProgressTracker {
     this.wanted = new Set(steps);
     this.listener = listener;
     this.counted.clear();
+    this.modules = [];
     const total = known.length > 0 ? known.reduce((sum, module) => sum + this.count(module), 0) : undefined;
     this.progress = { steps, total, done: 0, startedAt: now, lastHeardAt: now };
     this.emit();
@@ -70,6 +72,25 @@ export class ProgressTracker {
     return this.progress;
   }
 
+  /**
+   * The check running now, as far as this process can tell. A test process reports a check's
+   * start up to 100 ms late (vitest batches its events), so a check whose thread was taken at
+   * once may never be reported: then it is the first of the run that has not finished, and it
+   * has run since the process was last heard from.
+   */
+  running(): CheckInProgress | undefined {
+    if (!this.progress) return undefined;
+    if (this.progress.current) return this.progress.current;
+    for (const module of this.modules) {
+      for (const test of module.children.allTests()) {
+        const stepId = stepIdOf(test.fullName);
+        if (!stepId || !this.wanted.has(stepId) || test.result().state !== 'pending') continue;
+        return { stepId, name: test.name, startedAt: this.progress.lastHeardAt, timeoutMs: findStep(stepId)?.step.timeoutMs ?? 0 };
+      }
+    }
+    return undefined;
+  }
+
   private count(module: TestModule): number {
     let count = 0;
     for (const test of module.children.allTests()) if (this.wanted.has(stepIdOf(test.fullName) ?? '')) count++;
@@ -79,6 +100,7 @@ export class ProgressTracker {
   private collected(module: TestModule): void {
     if (!this.progress) return;
     // One file per lesson: the first collected replaces an estimate from the last run, the others add up.
+    this.modules.push(module);
     if (!this.counted.has(module.id)) {
       const before = this.counted.size === 0 ? 0 : (this.progress.total ?? 0);
       this.counted.add(module.id);

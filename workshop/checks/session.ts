@@ -6,7 +6,7 @@ import type { SerializedError } from 'vitest';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import { killDescendants } from './children.ts';
 import { describeError, locate, type CheckResult, type RunResult, type StuckCheck } from './check-result.ts';
-import { ProgressTracker, type RunProgress } from './run-progress.ts';
+import { ProgressTracker, type CheckInProgress, type RunProgress } from './run-progress.ts';
 import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { ROOT, targetDir } from '../target.ts';
 
@@ -91,10 +91,12 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
   let closing: Promise<void> | undefined;
   let closed = false;
 
-  const close = () => {
+  const close = (stuck = false) => {
     closed = true;
-    // A test process stuck in a synchronous loop can keep close() waiting; three seconds is enough.
-    closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, 3000).unref())]).then(() => {
+    // A test process stuck in a synchronous loop can keep close() waiting; three seconds is enough,
+    // and one when the run already knows it is stuck.
+    const wait = stuck ? 1000 : 3000;
+    closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, wait).unref())]).then(() => {
       // close() does not wait for a test process stuck in a check (a BLPOP that never returns): end it.
       killDescendants();
     });
@@ -107,7 +109,7 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
     get closed() {
       return closed;
     },
-    close,
+    close: () => close(),
     async run({ steps, changed = [], deadlineMs, onProgress } = {}) {
       if (closed) throw new Error('This check session is closed; open a new one.');
       printed.clear();
@@ -124,18 +126,20 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
       const deadline = new Promise<'stalled'>((resolve) => {
         timer = setTimeout(() => resolve('stalled'), limit);
         watchdog = setInterval(() => {
-          stuck = stuckCheck(progress);
+          stuck = stuckCheck(progress, tracker.running());
           if (stuck) resolve('stalled');
         }, 250);
       });
+      let running: CheckInProgress | undefined;
       const outcome = await Promise.race([vitest.runTestSpecifications(specifications), deadline]).finally(() => {
         clearTimeout(timer);
         clearInterval(watchdog);
+        running = tracker.running();
         tracker.end();
       });
       const stalled = outcome === 'stalled';
-      stuck ??= stalled ? stuckCheck(progress, true) : undefined;
-      if (stalled) await close();
+      stuck ??= stalled ? stuckCheck(progress, running, true) : undefined;
+      if (stalled) await close(true);
       const modules = stalled ? vitest.state.getTestModules() : outcome.testModules;
       const unhandled = stalled ? [] : outcome.unhandledErrors;
       return collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck);
@@ -169,7 +173,13 @@ function collect(
         stepId,
         name: test.name,
         state: result.state === 'pending' ? 'skipped' : result.state,
-        message: error ? describeError(error, targetPath, false) : result.state === 'skipped' ? result.note : undefined,
+        message: error
+          ? describeError(error, targetPath, false)
+          : result.state === 'skipped'
+            ? result.note
+            : result.state === 'pending' && stalled
+              ? 'the run was stopped before it'
+              : undefined,
         diff: error?.diff,
         location: error ? locate(error, targetPath) : undefined,
         durationMs: test.diagnostic()?.duration ?? 0,
@@ -188,8 +198,7 @@ function collect(
 }
 
 /** The check that is running and has not been heard from since its limit (any running check, with `always`). */
-function stuckCheck(progress: RunProgress, always = false): StuckCheck | undefined {
-  const current = progress.current;
+function stuckCheck(progress: RunProgress, current: CheckInProgress | undefined, always = false): StuckCheck | undefined {
   if (!current) return undefined;
   const now = Date.now();
   const silent = now - current.startedAt > current.timeoutMs + STUCK_GRACE_MS && now - progress.lastHeardAt > STUCK_GRACE_MS;

@@ -49,6 +49,17 @@ export class LiveLine {
     this.shown = false;
   }
 
+  /** Prints `text` on lines of its own above the live line, which goes on below it. */
+  above(text: string): void {
+    if (!this.shown) {
+      console.log(text);
+      return;
+    }
+    this.stream.write('\r\x1b[2K');
+    console.log(text);
+    this.draw();
+  }
+
   private draw(): void {
     if (!this.enabled) return;
     this.ticker ??= setInterval(() => this.draw(), TICK_MS).unref();

@@ -87,7 +87,7 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     else if (key === 'q') finish('quit');
     else if (key === 'n') finish('next');
     else if (key === 'return') void check([], Date.now());
-    else if (key === 'h') console.log(color('cyan', `Hint for ${step.id}: ${step.hint}`));
+    else if (key === 'h') live.above(color('cyan', `Hint for ${step.id}: ${step.hint}`));
   });
   const onSignal = () => finish('interrupted');
   process.once('SIGINT', onSignal);

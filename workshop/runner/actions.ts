@@ -16,7 +16,10 @@ export async function runStep(step: StepInfo): Promise<boolean> {
   console.log(`Checking ${step.id} ${step.title}...`);
   const live = new LiveLine();
   live.starting(step.id);
-  const session = await openSession({ lessons: [lesson], target: targetName() });
+  const session = await openSession({ lessons: [lesson], target: targetName() }).catch((error: unknown) => {
+    live.clear();
+    throw error;
+  });
   let stopped = false;
   const onSignal = () => {
     stopped = true;

@@ -80,7 +80,10 @@ export async function main(argv: string[]): Promise<number> {
   live?.starting(steps[0]?.id ?? '');
   // vitest loads only now, so the live line is on screen while it does.
   const { openSession } = await import('../checks/session.ts');
-  const session = await openSession({ lessons: selections.map((selection) => selection.lesson), target });
+  const session = await openSession({ lessons: selections.map((selection) => selection.lesson), target }).catch((error: unknown) => {
+    live?.clear();
+    throw error;
+  });
   const stop = interrupted(session, live);
   const runs: RunResult[] = [];
   try {

@@ -49,7 +49,10 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
   const target = targetName();
   const live = new LiveLine();
   live.starting(step.id);
-  let session: CheckSession = await openSession({ lessons: [lesson], target });
+  let session: CheckSession = await openSession({ lessons: [lesson], target }).catch((error: unknown) => {
+    live.clear();
+    throw error;
+  });
   let running = false;
   let queued: string[] | undefined;
   let finish: (end: WatchEnd) => void = () => {};
@@ -62,7 +65,12 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     }
     running = true;
     live.starting(step.id);
-    if (session.closed) session = await openSession({ lessons: [lesson], target });
+    if (session.closed) {
+      session = await openSession({ lessons: [lesson], target }).catch((error: unknown) => {
+        live.clear();
+        throw error;
+      });
+    }
     const result = await session.run({ steps: [step], changed, onProgress: live.update });
     live.clear();
     if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');

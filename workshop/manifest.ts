@@ -14,7 +14,12 @@ export interface StepInfo {
   files: string[];
   /** One hint, shown on request; it nudges, it does not solve. */
   hint: string;
-  /** How long one check of this step may take before it is stopped and explained. */
+  /**
+   * How long one check of this step may take before it is stopped and explained. Set from measured
+   * durations on the solutions: at least 3 s and 3 times the step's slowest check, and 1 s more than
+   * the longest wait a check of the step makes on purpose to explain a failure itself (so that
+   * message still wins over the plain "stopped at its limit").
+   */
   timeoutMs: number;
 }
 
@@ -48,7 +53,7 @@ const lessonList: LessonInfo[] = [
         hint:
           'Take the lock with Atomics.compareExchange(state, 0, UNLOCKED, LOCKED); when that fails, ' +
           'Atomics.wait(state, 0, LOCKED) and try again. unlock() stores UNLOCKED, then Atomics.notify wakes one waiter.',
-        timeoutMs: 10_000,
+        timeoutMs: 6_000,
       },
       {
         id: '01b',
@@ -59,7 +64,7 @@ const lessonList: LessonInfo[] = [
           'Keep head, tail and size in the shared Int32Array and guard them with your Mutex. To wait, read a ' +
           'change counter while you hold the lock, unlock, then Atomics.wait on that counter value: a notify ' +
           'that comes in between changes the counter, so the wait returns at once instead of missing it.',
-        timeoutMs: 10_000,
+        timeoutMs: 9_000,
       },
       {
         id: '01c',
@@ -69,7 +74,7 @@ const lessonList: LessonInfo[] = [
         hint:
           'Give every worker the queue\'s buffer through workerData, wait for all cooks to exit, then put one ' +
           'poison pill per eater; resolve only after every worker has emitted "exit".',
-        timeoutMs: 20_000,
+        timeoutMs: 11_000,
       },
     ],
   },
@@ -88,7 +93,7 @@ const lessonList: LessonInfo[] = [
         hint:
           'A queue takes in at one end and gives out at the other: the dryer pops from the left (BLPOP), so the ' +
           'washer pushes on the right, with conn.rpush(queue, dish). When all dishes are in, push the word quit.',
-        timeoutMs: 5_000,
+        timeoutMs: 3_000,
       },
       {
         id: '02b',
@@ -98,7 +103,7 @@ const lessonList: LessonInfo[] = [
         hint:
           'Loop on `await conn.blpop(queue, 0)`: it returns [key, value], and 0 means wait as long as it takes. ' +
           'Stop on quit; otherwise await onDried(dish) before you ask for the next dish.',
-        timeoutMs: 5_000,
+        timeoutMs: 4_000,
       },
     ],
   },
@@ -119,7 +124,7 @@ const lessonList: LessonInfo[] = [
           'own and loops on BLPOP with timeoutSec as it is (seconds, not milliseconds). A null reply means the timeout ' +
           'passed: stop with reason "timeout", it is not an error. Await conn.quit(), post the report, and let ' +
           'runDryers() settle on each worker\'s "exit", not on its message.',
-        timeoutMs: 15_000,
+        timeoutMs: 9_000,
       },
       {
         id: '03b',
@@ -131,7 +136,7 @@ const lessonList: LessonInfo[] = [
           'until intervalMs has passed since the last start, then refresh first if refreshMs has passed since the ' +
           'last refresh (and before the very first job). Report LLEN right after each pop. On "exit", return before ' +
           'you ask Redis for anything else, so the jobs behind it stay in the list.',
-        timeoutMs: 15_000,
+        timeoutMs: 4_000,
       },
     ],
   },
@@ -151,7 +156,7 @@ const lessonList: LessonInfo[] = [
           'Write the allowed moves as a table (README, "The moves"): for each status, which word leads to which status. ' +
           'transition() looks the pair up and returns the status unchanged when the pair is not in the table. Keep the ' +
           'table in a Map, or use Object.hasOwn: a plain object also answers to "toString".',
-        timeoutMs: 5_000,
+        timeoutMs: 3_000,
       },
       {
         id: '04b',
@@ -163,7 +168,7 @@ const lessonList: LessonInfo[] = [
           'with Atomics.load, no message needed. In ioredis the subscription is confirmed when subscribe() ' +
           'resolves: only then store READY and tell the parent. On END: unsubscribe, quit, and let the thread end; ' +
           'resolve done on the worker\'s "exit".',
-        timeoutMs: 10_000,
+        timeoutMs: 8_000,
       },
     ],
   },
@@ -184,7 +189,7 @@ const lessonList: LessonInfo[] = [
           'blockedClientIds() every few ms until every id is there. stop() sets the stop flag first, sends CLIENT ' +
           'UNBLOCK <id> from another connection, then awaits every loop. Each loop checks the flag before every BLPOP ' +
           'and quits its connection when it ends; a worker busy with a job (UNBLOCK answers 0) sees the flag when done.',
-        timeoutMs: 10_000,
+        timeoutMs: 4_000,
       },
       {
         id: '05b',
@@ -195,7 +200,7 @@ const lessonList: LessonInfo[] = [
           'Start the pool first, then `for await (const line of createInterface({ input }))`: await an RPUSH for ' +
           'each line, break at the first empty one. In a finally: close the reader, await pool.stop() (it waits for ' +
           'a job in progress), and quit your own connection.',
-        timeoutMs: 10_000,
+        timeoutMs: 4_000,
       },
     ],
   },
@@ -215,7 +220,7 @@ const lessonList: LessonInfo[] = [
           'BLMOVE jobs:waiting into keys.processing(id) (LEFT LEFT, timeout in seconds) so the job stays in Redis while ' +
           'handle() runs; then one MULTI: LREM the exact string BLMOVE returned, HSET the result and the status. Renew the ' +
           'heartbeat (SET alive PX leaseMs) with setInterval on a second connection: the first one is held by BLMOVE.',
-        timeoutMs: 20_000,
+        timeoutMs: 11_000,
       },
       {
         id: '06b',
@@ -227,7 +232,7 @@ const lessonList: LessonInfo[] = [
           'nothing; else RPOP each job from its processing list, HINCRBY its attempts, and LPUSH it back to waiting, or ' +
           'RPUSH it to jobs:dead once attempts reach maxAttempts. Never LRANGE then LREM then RPUSH: between them the job ' +
           'is in two places or none.',
-        timeoutMs: 20_000,
+        timeoutMs: 9_000,
       },
       {
         id: '06c',
@@ -239,7 +244,7 @@ const lessonList: LessonInfo[] = [
           'Content-Length or the bytes so far pass maxBodyBytes, without reading the rest. Wrap JSON.parse in try/catch ' +
           'for the 400, and end the request handler with .catch() that answers 500: an async handler that throws is an ' +
           'unhandled rejection, and that ends a Node process.',
-        timeoutMs: 15_000,
+        timeoutMs: 11_000,
       },
       {
         id: '06d',
@@ -250,7 +255,7 @@ const lessonList: LessonInfo[] = [
           'In close(): server.close() first (no new connections), then every worker\'s stop() (the flags) before anything ' +
           'is awaited, then CLIENT UNBLOCK each worker.clientId from another connection while worker.blocking, then await ' +
           'the stops (a job in progress finishes), the reaper, the server, and quit() your own connections.',
-        timeoutMs: 30_000,
+        timeoutMs: 21_000,
       },
     ],
   },

@@ -20,8 +20,15 @@ export interface Cli {
   exited: Promise<number | null>;
 }
 
-export function launch(args: readonly string[], env: NodeJS.ProcessEnv): Cli {
-  const child = spawn(process.execPath, ['workshop/launch.mjs', ...args], {
+/**
+ * Starts `node workshop/launch.mjs ...args`. With `tty`, in a pseudo-terminal (util-linux
+ * `script`), so the command draws what it draws for a person; the output is then the terminal's,
+ * escape codes and all, and arrives as it is written.
+ */
+export function launch(args: readonly string[], env: NodeJS.ProcessEnv, { tty = false } = {}): Cli {
+  const command = [process.execPath, 'workshop/launch.mjs', ...args];
+  const quoted = command.map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
+  const child = spawn(tty ? 'script' : command[0]!, tty ? ['-qfec', quoted, '/dev/null'] : command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: '', WORKSHOP_REDIS_URL: '', WORKSHOP_KEY_PREFIX: '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

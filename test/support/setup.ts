@@ -1,13 +1,16 @@
 /**
  * Runs in every test file before it loads: tracks worker threads, points connect() at the
  * run's Redis, and after a failed check says which threads and child processes were still
- * running; after every check it ends them.
+ * running (for a check stopped at its time limit, as the first words of its message); after
+ * every check it ends them.
  */
 import './threads.ts';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { stepIdOf } from '../../workshop/manifest.ts';
 import { URL_VARIABLE } from '../../workshop/redis.ts';
 import { commandOf, descendants, killDescendants } from '../../workshop/checks/children.ts';
+import { explainHang, type HangFacts } from '../../workshop/checks/hang.ts';
+import { recordHang } from './hangs.ts';
 import { endThreads, liveThreads } from './threads.ts';
 
 const url = inject('redisUrl');
@@ -32,24 +35,35 @@ afterEach(async ({ task }) => {
   const error = task.result?.state === 'fail' ? task.result.errors?.[0] : undefined;
   if (error) {
     failedOnce = true;
-    const timedOut = /^Test timed out in (\d+)ms/.exec(error.message ?? '');
-    if (timedOut) {
-      const step = stepIdOf(task.suite?.name);
-      if (step) hungSteps.add(step);
-      error.message = `This check was stopped after ${Number(timedOut[1]) / 1000} s: your code had not finished.`;
-      error.stack = error.message;
-    }
-    const running = liveThreads().map(
-      (thread) => `Worker thread ${thread.file} was still running (started ${Date.now() - thread.startedAt} ms before).`,
-    );
     // The checks' own helper processes (test/support/) are not the learner's to explain.
     const children = lessonCheck(task)
       ? descendants()
           .map((pid) => ({ pid, command: commandOf(pid) }))
           .filter(({ command }) => !command.includes('test/support/'))
-          .map(({ pid, command }) => `Child process ${pid} was still running: ${command}`)
       : [];
-    if (running.length + children.length > 0) error.message += `\n\n${[...running, ...children].join('\n')}`;
+    const timedOut = /^Test timed out in (\d+)ms/.exec(error.message ?? '');
+    const step = stepIdOf(task.suite?.name);
+    if (timedOut && step) {
+      hungSteps.add(step);
+      // What is stuck, in the lesson's words; the Redis fixture adds what Redis still holds.
+      const facts: HangFacts = {
+        stepId: step,
+        check: task.name,
+        limitMs: Number(timedOut[1]),
+        threads: liveThreads().map((thread) => ({ file: thread.file, ageMs: Date.now() - thread.startedAt })),
+        children: children.map(({ pid, command }) => `${command} (pid ${pid})`),
+      };
+      recordHang(task, facts);
+      error.name = 'Error';
+      error.message = explainHang(facts);
+      error.stack = error.message;
+    } else {
+      const running = liveThreads().map(
+        (thread) => `Worker thread ${thread.file} was still running (started ${Date.now() - thread.startedAt} ms before).`,
+      );
+      const left = children.map(({ pid, command }) => `Child process ${pid} was still running: ${command}`);
+      if (running.length + left.length > 0) error.message += `\n\n${[...running, ...left].join('\n')}`;
+    }
   }
   await endThreads();
   // Processes the learner's code started and left behind end with the check that started them.

@@ -61,6 +61,8 @@ export class Tracer {
   /** The harness's own connection: its LLENs and CLIENT LISTs are not the learner's doing. */
   private observerAddr = '';
   private start = 0;
+  /** The same moment by this process's clock. */
+  private startLocal = 0;
 
   private monitor?: Socket;
 
@@ -83,6 +85,7 @@ export class Tracer {
     tracer.observerAddr = /\baddr=(\S+)/.exec(line ?? '')?.[1] ?? '';
     const [seconds = 0, micros = 0] = await helper.time();
     tracer.start = Number(seconds) * 1000 + Number(micros) / 1000;
+    tracer.startLocal = Date.now();
     return tracer;
   }
 
@@ -132,6 +135,11 @@ export class Tracer {
       command,
       args: rest.map((arg) => (arg.startsWith(this.prefix) ? arg.slice(this.prefix.length) : arg)),
     });
+  }
+
+  /** Milliseconds since the trace started: the `at` of a command sent now. */
+  elapsed(): number {
+    return Date.now() - this.startLocal;
   }
 
   /** Tells the tracer a client's name learnt elsewhere (CLIENT LIST may run ahead of MONITOR). */

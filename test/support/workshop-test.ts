@@ -13,6 +13,8 @@ import { describe, inject, test as base, type TestContext } from 'vitest';
 import { findStep, stepIdOf } from '../../workshop/manifest.ts';
 import { RedisUnavailableError } from '../../workshop/provision/provision.ts';
 import { openConnections, PREFIX_VARIABLE } from '../../workshop/redis.ts';
+import { blockedKeys, explainHang, pushedKey, type StuckClient } from '../../workshop/checks/hang.ts';
+import { hangOf } from './hangs.ts';
 import { Tracer } from './trace.ts';
 
 export { expect } from 'vitest';
@@ -159,6 +161,14 @@ async function explainFailure(task: TestContext['task'], kit: RedisKit): Promise
     return;
   }
   await kit.trace.settle().catch(() => {});
+  const timeline = kit.trace.events.length > 0 ? `Redis commands, as Redis saw them:\n${kit.trace.timeline()}` : '';
+  const hang = hangOf(task);
+  if (hang) {
+    hang.clients = await stuckClients(kit);
+    error.message = [explainHang(hang), timeline].filter(Boolean).join('\n\n');
+    error.stack = error.message;
+    return;
+  }
   const notes: string[] = [];
   const blocked = (await kit.clients()).filter((client) => client.blocked);
   for (const client of blocked) {
@@ -166,10 +176,31 @@ async function explainFailure(task: TestContext['task'], kit: RedisKit): Promise
     const what = last ? `${last.command} ${last.args.join(' ')}` : client.cmd.toUpperCase();
     notes.push(`Client ${client.client} was still blocked in ${what}${last ? ` (since +${Math.round(last.at)}ms)` : ''}.`);
   }
-  const sections = [notes.join('\n'), kit.trace.events.length > 0 ? `Redis commands, as Redis saw them:\n${kit.trace.timeline()}` : '']
+  const sections = [notes.join('\n'), timeline]
     .filter(Boolean)
     .join('\n\n');
   if (sections) error.message = `${error.message}\n\n${sections}`;
+}
+
+/** This check's connections that Redis still holds: blocked in a command, or subscribed and listening. */
+async function stuckClients(kit: RedisKit): Promise<StuckClient[]> {
+  const pushes = kit.trace.events.map((event) => pushedKey(event.command, event.args)).filter((key): key is string => key !== undefined);
+  return (await kit.clients())
+    .filter((client) => client.blocked || client.channels > 0)
+    .map((client) => {
+      const command = client.blocked ? client.cmd.toUpperCase() : '';
+      const last = kit.trace.events.filter((event) => event.client === client.client && event.command === command).pop();
+      const keys = last ? blockedKeys(command, last.args) : [];
+      return {
+        client: client.client,
+        command,
+        keys,
+        waitedMs: last ? Math.max(0, kit.trace.elapsed() - last.at) : undefined,
+        pushes: pushes.filter((key) => keys.includes(key)).length,
+        pushedElsewhere: [...new Set(pushes.filter((key) => !keys.includes(key)))].slice(0, 3),
+        channels: client.channels,
+      };
+    });
 }
 
 /** Checks that talk to Redis use this `test`: `test('...', async ({ redis }) => { ... })`. */

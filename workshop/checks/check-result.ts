@@ -28,10 +28,20 @@ export interface RunResult {
   loadErrors: string[];
   /** Errors thrown outside any check (a rejection nobody awaited, a crash in a worker). */
   unhandled: string[];
-  /** True when the run was stopped by the deadline. */
+  /** True when the run was stopped by the deadline, or because a check never gave control back. */
   stalled: boolean;
+  /** The check that was running when the run was stopped, if one was. */
+  stuck?: StuckCheck;
   /** Which Redis the run used, such as `redis-server 7.0.15 at redis://127.0.0.1:40123`. */
   redis?: string;
+}
+
+/** A check whose thread never gave control back (a loop that never awaits). */
+export interface StuckCheck {
+  stepId: string;
+  name: string;
+  elapsedMs: number;
+  timeoutMs: number;
 }
 
 export type StepStatus = 'passed' | 'failed' | 'error';

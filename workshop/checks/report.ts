@@ -32,7 +32,9 @@ export function formatReport(selections: readonly Selection[], result: RunResult
     out.push(color('red', 'Errors thrown outside any check (a promise nobody awaited, a worker that crashed):'));
     for (const error of result.unhandled) out.push(indent(error, '  '), '');
   }
-  if (result.stalled) {
+  if (result.stalled && result.stuck) {
+    out.push(color('red', `The run was stopped at ${result.stuck.stepId} › ${result.stuck.name}: it never gave control back (see above).`), '');
+  } else if (result.stalled) {
     out.push(
       color('red', 'The run was stopped: a check never gave control back.'),
       '  A loop that never awaits (for (;;) {} or a busy wait) blocks its thread, and even the time limit cannot fire.',
@@ -48,10 +50,10 @@ export function formatReport(selections: readonly Selection[], result: RunResult
   return out.join('\n');
 }
 
-/** `12 passed, 1 failed`: a load error or a stalled run counts as a failure. */
+/** `12 passed, 1 failed`: a load error or a stalled run counts as a failure (the stuck check, when it is known). */
 export function tally(result: RunResult): string {
   const passed = result.checks.filter((check) => check.state === 'passed').length;
-  const failed = result.checks.filter((check) => check.state === 'failed').length + result.loadErrors.length + (result.stalled ? 1 : 0);
+  const failed = result.checks.filter((check) => check.state === 'failed').length + result.loadErrors.length + (result.stalled && !result.stuck ? 1 : 0);
   return `${passed} passed, ${failed} failed`;
 }
 

@@ -5,7 +5,8 @@
 import type { SerializedError } from 'vitest';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import { killDescendants } from './children.ts';
-import { describeError, locate, type CheckResult, type RunResult } from './check-result.ts';
+import { describeError, locate, type CheckResult, type RunResult, type StuckCheck } from './check-result.ts';
+import { ProgressTracker, type CheckInProgress, type RunProgress } from './run-progress.ts';
 import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { ROOT, targetDir } from '../target.ts';
 
@@ -16,6 +17,21 @@ export interface SessionOptions {
   target?: string;
 }
 
+export interface RunOptions {
+  steps?: readonly StepInfo[];
+  changed?: readonly string[];
+  deadlineMs?: number;
+  /** Called at once, then whenever a check starts or ends: what the live line shows. */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/**
+ * A check past its time limit is stopped by vitest inside the test process, which then reports
+ * it within a moment. When the process has said nothing for this long past the limit, its thread
+ * is stuck in a loop that never awaits (the limit's own timer cannot fire): stop the run.
+ */
+const STUCK_GRACE_MS = 10_000;
+
 export interface CheckSession {
   readonly target: string;
   readonly lessons: readonly LessonInfo[];
@@ -23,7 +39,7 @@ export interface CheckSession {
    * Runs the checks of `steps` (all steps of the session's lessons when absent). `changed` files
    * are read afresh. A run that outlives `deadlineMs` is reported as stalled and ends the session.
    */
-  run(options?: { steps?: readonly StepInfo[]; changed?: readonly string[]; deadlineMs?: number }): Promise<RunResult>;
+  run(options?: RunOptions): Promise<RunResult>;
   /** Ends the test processes and stops the Redis this session started. Safe to call twice. */
   close(): Promise<void>;
   readonly closed: boolean;
@@ -42,6 +58,7 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
 
   // What learner code prints during a failing check, by vitest's task id (silent: 'passed-only').
   const printed = new Map<string, string>();
+  const tracker = new ProgressTracker();
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const theirs = signals.map((signal) => new Set(process.listeners(signal)));
   const vitest: Vitest = await createVitest(
@@ -51,6 +68,7 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
       project: 'lessons',
       watch: false,
       reporters: [
+        tracker.reporter,
         {
           onUserConsoleLog(log) {
             if (log.taskId) printed.set(log.taskId, (printed.get(log.taskId) ?? '') + log.content);
@@ -73,10 +91,12 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
   let closing: Promise<void> | undefined;
   let closed = false;
 
-  const close = () => {
+  const close = (stuck = false) => {
     closed = true;
-    // A test process stuck in a synchronous loop can keep close() waiting; three seconds is enough.
-    closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, 3000).unref())]).then(() => {
+    // A test process stuck in a synchronous loop can keep close() waiting; three seconds is enough,
+    // and one when the run already knows it is stuck.
+    const wait = stuck ? 1000 : 3000;
+    closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, wait).unref())]).then(() => {
       // close() does not wait for a test process stuck in a check (a BLPOP that never returns): end it.
       killDescendants();
     });
@@ -89,24 +109,40 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
     get closed() {
       return closed;
     },
-    close,
-    async run({ steps, changed = [], deadlineMs } = {}) {
+    close: () => close(),
+    async run({ steps, changed = [], deadlineMs, onProgress } = {}) {
       if (closed) throw new Error('This check session is closed; open a new one.');
       printed.clear();
       const wanted = steps ?? options.lessons.flatMap((lesson) => lesson.steps);
+      // First, before anything slow: the learner sees at once that the checks have started.
+      const progress = tracker.begin(wanted.map((step) => step.id), vitest.state.getTestModules(), onProgress);
       vitest.setGlobalTestNamePattern(steps ? `^(${steps.map((step) => step.id).join('|')}) ` : /.*/);
       for (const file of changed) vitest.invalidateFile(file);
       const specifications = (await vitest.globTestSpecifications(files)).filter((spec) => spec.project.name === 'lessons');
       const limit = deadlineMs ?? wanted.reduce((sum, step) => sum + step.timeoutMs, 0) + 30_000;
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), limit)));
-      const outcome = await Promise.race([vitest.runTestSpecifications(specifications), deadline]);
-      clearTimeout(timer);
+      let watchdog: NodeJS.Timeout | undefined;
+      let stuck: StuckCheck | undefined;
+      const deadline = new Promise<'stalled'>((resolve) => {
+        timer = setTimeout(() => resolve('stalled'), limit);
+        watchdog = setInterval(() => {
+          stuck = stuckCheck(progress, tracker.running());
+          if (stuck) resolve('stalled');
+        }, 250);
+      });
+      let running: CheckInProgress | undefined;
+      const outcome = await Promise.race([vitest.runTestSpecifications(specifications), deadline]).finally(() => {
+        clearTimeout(timer);
+        clearInterval(watchdog);
+        running = tracker.running();
+        tracker.end();
+      });
       const stalled = outcome === 'stalled';
-      if (stalled) await close();
+      stuck ??= stalled ? stuckCheck(progress, running, true) : undefined;
+      if (stalled) await close(true);
       const modules = stalled ? vitest.state.getTestModules() : outcome.testModules;
       const unhandled = stalled ? [] : outcome.unhandledErrors;
-      return collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed);
+      return collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck);
     },
   };
 }
@@ -118,6 +154,7 @@ function collect(
   targetPath: string,
   stalled: boolean,
   printed: ReadonlyMap<string, string>,
+  stuck?: StuckCheck,
 ): RunResult {
   const checks: CheckResult[] = [];
   const loadErrors: string[] = [];
@@ -126,13 +163,23 @@ function collect(
     for (const test of module.children.allTests()) {
       const stepId = stepIdOf(test.fullName) ?? '';
       if (!findStep(stepId) || !steps.some((step) => step.id === stepId)) continue;
+      if (stuck && stuck.stepId === stepId && stuck.name === test.name) {
+        checks.push({ stepId, name: test.name, state: 'failed', message: stuckMessage(stuck), durationMs: stuck.elapsedMs });
+        continue;
+      }
       const result = test.result();
       const error = result.state === 'failed' ? result.errors[0] : undefined;
       checks.push({
         stepId,
         name: test.name,
         state: result.state === 'pending' ? 'skipped' : result.state,
-        message: error ? describeError(error, targetPath, false) : result.state === 'skipped' ? result.note : undefined,
+        message: error
+          ? describeError(error, targetPath, false)
+          : result.state === 'skipped'
+            ? result.note
+            : result.state === 'pending' && stalled
+              ? 'the run was stopped before it'
+              : undefined,
         diff: error?.diff,
         location: error ? locate(error, targetPath) : undefined,
         durationMs: test.diagnostic()?.duration ?? 0,
@@ -145,6 +192,25 @@ function collect(
     loadErrors,
     unhandled: unhandled.map((error) => describeError(error, targetPath)),
     stalled,
+    stuck,
     redis: process.env.WORKSHOP_REDIS_DESCRIPTION,
   };
 }
+
+/** The check that is running and has not been heard from since its limit (any running check, with `always`). */
+function stuckCheck(progress: RunProgress, current: CheckInProgress | undefined, always = false): StuckCheck | undefined {
+  if (!current) return undefined;
+  const now = Date.now();
+  const silent = now - current.startedAt > current.timeoutMs + STUCK_GRACE_MS && now - progress.lastHeardAt > STUCK_GRACE_MS;
+  return silent || always ? { stepId: current.stepId, name: current.name, elapsedMs: now - current.startedAt, timeoutMs: current.timeoutMs } : undefined;
+}
+
+function stuckMessage(stuck: StuckCheck): string {
+  return (
+    `${stuck.stepId} › ${stuck.name}: stopped after ${seconds(stuck.elapsedMs)}. It never gave control back, so even its ` +
+    `${seconds(stuck.timeoutMs)} time limit could not fire: a loop that never awaits (for (;;) {}, or a busy wait such as ` +
+    'while (Date.now() < end) {}) keeps its thread to itself. Await something inside the loop (a Redis command, a promise), or end it.'
+  );
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

@@ -3,6 +3,7 @@
  */
 import { allPassed } from '../checks/check-result.ts';
 import { findStep, type StepInfo } from '../manifest.ts';
+import { LiveLine } from './live-line.ts';
 import { nextSteps } from './next.ts';
 import { keepsProgress, recordRun } from './progress.ts';
 import { formatReport } from '../checks/report.ts';
@@ -13,18 +14,27 @@ import { targetName } from '../target.ts';
 export async function runStep(step: StepInfo): Promise<boolean> {
   const { lesson } = findStep(step.id)!;
   console.log(`Checking ${step.id} ${step.title}...`);
-  const session = await openSession({ lessons: [lesson], target: targetName() });
+  const live = new LiveLine();
+  live.starting(step.id);
+  const session = await openSession({ lessons: [lesson], target: targetName() }).catch((error: unknown) => {
+    live.clear();
+    throw error;
+  });
   let stopped = false;
   const onSignal = () => {
     stopped = true;
+    live.clear();
     void session.close();
   };
   process.once('SIGINT', onSignal);
   try {
-    const result = await session.run({ steps: [step] }).catch((error: unknown) => {
-      if (stopped) return undefined;
-      throw error;
-    });
+    const result = await session
+      .run({ steps: [step], onProgress: live.update })
+      .catch((error: unknown) => {
+        if (stopped) return undefined;
+        throw error;
+      })
+      .finally(() => live.clear());
     if (!result || stopped) {
       console.log('Stopped; nothing was recorded.');
       return false;

@@ -12,11 +12,12 @@ import { writeFileSync } from 'node:fs';
 import { allPassed, type RunResult } from '../checks/check-result.ts';
 import { select, type Selection, type StepInfo } from '../manifest.ts';
 import { nextSteps } from './next.ts';
+import { LiveLine } from './live-line.ts';
 import { keepsProgress, recordRun } from './progress.ts';
 import { formatRepeats } from './repeat.ts';
 import { formatReport } from '../checks/report.ts';
 import { toExercism } from '../checks/results-json.ts';
-import { openSession, type CheckSession } from '../checks/session.ts';
+import type { CheckSession } from '../checks/session.ts';
 import { targetName } from '../target.ts';
 
 export { formatReport } from '../checks/report.ts';
@@ -74,16 +75,26 @@ export async function main(argv: string[]): Promise<number> {
   const steps = selections.flatMap((selection) => selection.steps);
   const target = targetName();
   const toScreen = args.json !== '-';
-  const session = await openSession({ lessons: selections.map((selection) => selection.lesson), target });
-  const stop = interrupted(session);
+  // On a terminal, one line says what is being checked from the first moment on (not with --json -).
+  const live = toScreen ? new LiveLine() : undefined;
+  live?.starting(steps[0]?.id ?? '');
+  // vitest loads only now, so the live line is on screen while it does.
+  const { openSession } = await import('../checks/session.ts');
+  const session = await openSession({ lessons: selections.map((selection) => selection.lesson), target }).catch((error: unknown) => {
+    live?.clear();
+    throw error;
+  });
+  const stop = interrupted(session, live);
   const runs: RunResult[] = [];
   try {
     for (let run = 1; run <= args.repeat && !session.closed; run++) {
-      const result = await session.run({ steps });
+      const result = await session.run({ steps, onProgress: live?.update });
+      live?.clear();
       runs.push(result);
       if (args.repeat > 1 && toScreen) console.log(`run ${run} of ${args.repeat}: ${allPassed(result) ? 'passed' : 'failed'}`);
     }
   } finally {
+    live?.clear();
     await session.close();
     stop();
   }
@@ -116,8 +127,9 @@ function writeJson(file: string, result: RunResult, steps: readonly StepInfo[]):
 }
 
 /** Ctrl-C: stop the test processes and the Redis this run started, record nothing, exit. */
-function interrupted(session: CheckSession): () => void {
+function interrupted(session: CheckSession, live?: LiveLine): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
+    live?.clear();
     console.error(`\nStopped (${signal}); nothing was recorded.`);
     void session.close().then(() => process.exit(130));
   };

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { allPassed } from '../checks/check-result.ts';
 import { watchFolder } from './file-watch.ts';
 import { findStep, select, type StepInfo } from '../manifest.ts';
+import { LiveLine } from './live-line.ts';
 import { nextSteps } from './next.ts';
 import { currentStep, keepsProgress, readProgress, recordRun } from './progress.ts';
 import { onKeys, releaseKeys } from './keys.ts';
@@ -46,7 +47,12 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
   const { lesson } = findStep(step.id)!;
   const dir = join(targetDir(), lesson.slug);
   const target = targetName();
-  let session: CheckSession = await openSession({ lessons: [lesson], target });
+  const live = new LiveLine();
+  live.starting(step.id);
+  let session: CheckSession = await openSession({ lessons: [lesson], target }).catch((error: unknown) => {
+    live.clear();
+    throw error;
+  });
   let running = false;
   let queued: string[] | undefined;
   let finish: (end: WatchEnd) => void = () => {};
@@ -58,8 +64,15 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
       return;
     }
     running = true;
-    if (session.closed) session = await openSession({ lessons: [lesson], target });
-    const result = await session.run({ steps: [step], changed });
+    live.starting(step.id);
+    if (session.closed) {
+      session = await openSession({ lessons: [lesson], target }).catch((error: unknown) => {
+        live.clear();
+        throw error;
+      });
+    }
+    const result = await session.run({ steps: [step], changed, onProgress: live.update });
+    live.clear();
     if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
     console.log(formatReport([{ lesson, steps: [step] }], result, target));
     if (keepsProgress()) {
@@ -82,7 +95,7 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     else if (key === 'q') finish('quit');
     else if (key === 'n') finish('next');
     else if (key === 'return') void check([], Date.now());
-    else if (key === 'h') console.log(color('cyan', `Hint for ${step.id}: ${step.hint}`));
+    else if (key === 'h') live.above(color('cyan', `Hint for ${step.id}: ${step.hint}`));
   });
   const onSignal = () => finish('interrupted');
   process.once('SIGINT', onSignal);
@@ -90,6 +103,7 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
 
   await check([]);
   const end = await ended;
+  live.clear();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   stopKeys();

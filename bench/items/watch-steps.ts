@@ -1,0 +1,136 @@
+/**
+ * watch: for every step, `npm run watch -- <step>` as a learner runs it (`node workshop/launch.mjs
+ * watch 02a`, on a copy of the target in a scratch folder, so no learner file is touched); a save
+ * of the step's file with the bytes it already holds, and the time from that write to the
+ * "Verdict ... after your save" line. The floor, in the same run: vitest's own watch mode
+ * re-running one trivial test after that file is saved (bench/fixtures/trivial, copied too).
+ *
+ * Goals: at most 1.5x the floor for a step that uses only Redis, 2.5x for one whose checks start
+ * worker threads (bench/step-costs.ts says how a step's class is decided); either way a step over
+ * 3x has missed. A missed row's whyMissed says where the time went, from vitest's own per-check
+ * durations and the threads the checks started (bench/step-costs.ts).
+ */
+import { join } from 'node:path';
+import { lessons, type LessonInfo, type StepInfo } from '../../workshop/manifest.ts';
+import { TRIVIAL, VITEST, launch, learnerEnv, saveUnchanged, scratchFolder, type Running } from '../child-run.ts';
+import type { BenchContext, Item, Measured, RowSpec } from '../item.ts';
+import { median, pause } from '../stats.ts';
+import { stepClass, stepCost, type StepCost } from '../step-costs.ts';
+
+const QUICK_STEP = '02a';
+const GOAL = { threads: 2.5, redis: 1.5 } as const;
+const CAP = 3;
+const LIMIT_MS = 120_000;
+
+const steps = lessons.flatMap((lesson) => lesson.steps.map((step) => ({ lesson, step, kind: stepClass(lesson, step) })));
+
+const rows: RowSpec[] = steps.map(({ step, kind }) => ({
+  key: `watch ${step.id}`,
+  what: `save ${step.files[0]} -> verdict (${kind === 'threads' ? 'threads' : 'Redis only'})`,
+  unit: 'ms',
+  baselineWhat: 'vitest --watch, trivial test re-run',
+  baselineUnit: 'ms',
+  goal: { kind: 'max-ratio', value: GOAL[kind] },
+  whyMissed: `the watch re-run costs more than ${GOAL[kind]}x vitest's own re-run of a trivial test.`,
+}));
+
+/** Saves `file` `times` times; the milliseconds from each write until `done` shows in the output after it. */
+async function saves(run: Running, file: string, done: RegExp, times: number): Promise<{ ms: number[]; outputs: string[] }> {
+  const ms: number[] = [];
+  const outputs: string[] = [];
+  for (let round = 0; round < times; round++) {
+    await pause(200); // let the last report finish printing, as a person would
+    const from = run.output().length;
+    const start = performance.now();
+    saveUnchanged(file);
+    const match = await run.waitFor(done, from, LIMIT_MS);
+    ms.push(performance.now() - start);
+    outputs.push(match[0]);
+  }
+  return { ms, outputs };
+}
+
+/** vitest --watch on the trivial test: the re-run times of `times` saves. */
+async function floor(ctx: BenchContext, times: number): Promise<number[]> {
+  const scratch = scratchFolder('floor', { [TRIVIAL]: 'trivial' });
+  const root = join(scratch.dir, 'trivial');
+  const run = launch([VITEST, '--watch', '--root', root], learnerEnv(ctx));
+  try {
+    await run.waitFor(/Waiting for file changes/, 0, LIMIT_MS);
+    return (await saves(run, join(root, 'trivial.test.ts'), /Tests\s+1 passed[\s\S]*?Waiting for file changes/, times)).ms;
+  } finally {
+    await run.stop();
+    scratch.remove();
+  }
+}
+
+/** The workshop's watch on `step` in the scratch target: save-to-verdict times, and the tallies it printed. */
+async function watchStep(ctx: BenchContext, target: string, dir: string, lesson: LessonInfo, step: StepInfo, times: number) {
+  const run = launch(['workshop/launch.mjs', 'watch', step.id], learnerEnv(ctx, target));
+  try {
+    await run.waitFor(new RegExp(`Watching [^\\n]* for ${step.id} `), 0, LIMIT_MS + step.timeoutMs);
+    const file = join(dir, lesson.slug, step.files[0]!);
+    const { ms, outputs } = await saves(run, file, /(\d+) passed, (\d+) failed[\s\S]*?Verdict (\d+) ms after your save\.[\s\S]*?Watching/, times);
+    const failed = outputs.map((text) => Number(/(\d+) failed/.exec(text)?.[1] ?? 0)).some((n) => n > 0);
+    const ownMs = outputs.map((text) => Number(/Verdict (\d+) ms/.exec(text)?.[1]));
+    return { ms, failed, ownMs };
+  } finally {
+    await run.stop();
+  }
+}
+
+
+/** Where a row's time went, in one line. */
+export function whereTimeWent(figure: number, floorMs: number, cost: StepCost, cap: number): string {
+  const parts = [`${Math.round(figure)} ms from save to verdict against ${Math.round(floorMs)} ms for vitest re-running a trivial test`];
+  const slowest = cost.slowest ? `; slowest "${cost.slowest.name}" ${Math.round(cost.slowest.ms)} ms` : '';
+  parts.push(`the step's ${cost.checks} checks themselves run ${Math.round(cost.checksMs)} ms (vitest's per-check durations, their deliberate waits included${slowest})`);
+  if (cost.threads > 0) {
+    parts.push(`they start ${cost.threads} worker threads, each ${Math.round(median(cost.threadOnlineMs.length ? cost.threadOnlineMs : [0]))} ms (median) from new Worker to online`);
+  }
+  if (cost.processes > 0) parts.push(`and ${cost.processes} node child process(es)`);
+  const rest = figure - cost.checksMs;
+  parts.push(`the other ${Math.round(rest)} ms are the re-run around the checks: the test file's setup and re-import of the test file and lesson code (a cold vitest run of these checks reports ${cost.vitestDuration ?? 'no summary'})`);
+  if (figure / floorMs > cap) parts.push(`over the ${cap}x cap for any step`);
+  return `${parts.join('; ')}.`;
+}
+
+export const watchSteps: Item = {
+  id: 'watch',
+  title: 'watch mode, save -> verdict, every step',
+  rows,
+  quickKeys: [`watch ${QUICK_STEP}`],
+  async run(ctx: BenchContext): Promise<Measured[]> {
+    const chosen = ctx.quick ? steps.filter(({ step }) => step.id === QUICK_STEP) : steps;
+    const times = ctx.quick ? 1 : 3;
+    const copies = Object.fromEntries(lessons.map((lesson) => [join(ctx.targetDir, lesson.slug), lesson.slug]));
+    const scratch = scratchFolder('watch', copies);
+    try {
+      // The floor before and after the steps, so that a busy spell of the machine weighs on both.
+      const floorMs = await floor(ctx, times);
+      const measured: { lesson: LessonInfo; step: StepInfo; kind: string; ms: number[]; failed: boolean; ownMs: number[] }[] = [];
+      for (const { lesson, step, kind } of chosen) {
+        ctx.log(`  watch ${step.id}...`);
+        measured.push({ lesson, step, kind, ...(await watchStep(ctx, scratch.target, scratch.dir, lesson, step, times)) });
+      }
+      if (!ctx.quick) floorMs.push(...(await floor(ctx, times)));
+      const baseline = median(floorMs);
+      const out: Measured[] = [];
+      for (const { step, kind, ms, failed, ownMs } of measured) {
+        const figure = median(ms);
+        const cost = await stepCost(ctx, step.id);
+        const threadsNote = kind === 'threads' ? `threads step (${cost.threads} threads started)` : `Redis-only step${cost.threads > 0 ? `, yet its checks started ${cost.threads} threads` : ''}`;
+        const note = [
+          `median of ${ms.length} saves (${ms.map((value) => Math.round(value)).join(', ')} ms; the runner's own "Verdict" said ${ownMs.join(', ')} ms); floor median of ${floorMs.length}`,
+          threadsNote,
+          `checks ${Math.round(cost.checksMs)} ms`,
+          ...(failed ? ['SOME CHECKS FAILED in watch mode'] : []),
+        ].join('; ');
+        out.push({ key: `watch ${step.id}`, figure, baseline, note, whyMissed: whereTimeWent(figure, baseline, cost, CAP) });
+      }
+      return out;
+    } finally {
+      scratch.remove();
+    }
+  },
+};

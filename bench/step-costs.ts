@@ -1,0 +1,109 @@
+/**
+ * Where a step's time goes, for the command rows' notes and their whyMissed: one diagnostic vitest
+ * run of the step's checks (never a timed one) with the JSON reporter for vitest's own per-check
+ * durations, and bench/thread-log.ts preloaded to count the worker threads and node processes the
+ * checks start and how long each thread took to come online. Each step is run once per bench.
+ *
+ * A step's class decides its goal, and comes from the source, before anything runs: a step is a
+ * "threads" step when its lesson's test file starts threads itself (lesson 01's helper threads),
+ * or when the reference solution's files for the step import node:worker_threads (directly or
+ * through the lesson's own modules they import); every other step uses only Redis (or nothing).
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { lessons, type LessonInfo, type StepInfo } from '../workshop/manifest.ts';
+import { ROOT } from '../workshop/target.ts';
+import { VITEST, launch, learnerEnv } from './child-run.ts';
+import { within, type BenchContext } from './item.ts';
+
+export type StepClass = 'threads' | 'redis';
+
+const THREADS = /from ['"]node:worker_threads['"]|require\(['"]node:worker_threads['"]\)/;
+
+/** Does `file` or a module of its own folder it imports (transitively) import node:worker_threads? */
+function importsThreads(file: string, seen = new Set<string>()): boolean {
+  if (seen.has(file) || !existsSync(file)) return false;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  if (THREADS.test(text)) return true;
+  const local = [...text.matchAll(/^import [^;]*?from ['"](\.\/[^'"]+)['"]/gm)].map((match) => join(dirname(file), match[1]!));
+  return local.some((next) => importsThreads(next, seen));
+}
+
+export function stepClass(lesson: LessonInfo, step: StepInfo): StepClass {
+  if (THREADS.test(readFileSync(join(ROOT, 'test', `${lesson.slug}.test.ts`), 'utf8'))) return 'threads';
+  return step.files.some((file) => importsThreads(join(ROOT, 'solutions', lesson.slug, file))) ? 'threads' : 'redis';
+}
+
+export interface StepCost {
+  /** How many of the step's checks ran, and their summed durations (vitest's, each check's own). */
+  checks: number;
+  checksMs: number;
+  slowest?: { name: string; ms: number };
+  failed: number;
+  threads: number;
+  /** Milliseconds from `new Worker` to 'online', for each thread started. */
+  threadOnlineMs: number[];
+  processes: number;
+  /** Vitest's summary of the run, such as `1.34s (tests 41%, setup 37%, transform 17%, import 4%)`. */
+  vitestDuration?: string;
+}
+
+const costs = new Map<string, Promise<StepCost>>();
+
+/** The step's cost in this target, measured at most once per bench. */
+export function stepCost(ctx: BenchContext, stepId: string): Promise<StepCost> {
+  const key = `${ctx.targetName}:${stepId}`;
+  if (!costs.has(key)) costs.set(key, measure(ctx, stepId));
+  return costs.get(key)!;
+}
+
+async function measure(ctx: BenchContext, stepId: string): Promise<StepCost> {
+  const lesson = lessons.find((candidate) => candidate.steps.some((step) => step.id === stepId))!;
+  const stem = join(tmpdir(), `workshop-bench-${process.pid}-${stepId}`);
+  const [json, log] = [`${stem}.json`, `${stem}.log`];
+  const env = {
+    ...learnerEnv(ctx),
+    BENCH_THREAD_LOG: log,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(join(ROOT, 'bench', 'thread-log.ts')).href}`.trim(),
+  };
+  const args = [VITEST, 'run', '--project', 'lessons', `test/${lesson.slug}.test.ts`, '-t', `^${stepId} `, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`];
+  const run = launch(args, env);
+  try {
+    await within(180_000, `vitest on the checks of ${stepId}`, run.exited);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { testResults: { assertionResults: { fullName: string; title: string; status: string; duration?: number }[] }[] };
+    const tests = report.testResults.flatMap((file) => file.assertionResults).filter((test) => test.fullName.startsWith(`${stepId} `) && test.status !== 'skipped' && test.status !== 'pending');
+    const slowest = tests.reduce<(typeof tests)[number] | undefined>((best, test) => ((test.duration ?? 0) > (best?.duration ?? -1) ? test : best), undefined);
+    const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((line) => line && !line.includes(` ${run.child.pid} `)) : [];
+    return {
+      checks: tests.length,
+      checksMs: tests.reduce((sum, test) => sum + (test.duration ?? 0), 0),
+      slowest: slowest && { name: slowest.title, ms: slowest.duration ?? 0 },
+      failed: tests.filter((test) => test.status === 'failed').length,
+      threads: lines.filter((line) => / start$/.test(line) && line.startsWith('thread')).length,
+      threadOnlineMs: lines.filter((line) => line.includes(' online ')).map((line) => Number(line.split(' ')[3])),
+      processes: lines.filter((line) => line.startsWith('process')).length,
+      vitestDuration: /Duration\s+(.+)/.exec(run.output())?.[1]?.trim(),
+    };
+  } finally {
+    await run.stop();
+    rmSync(json, { force: true });
+    rmSync(log, { force: true });
+  }
+}
+
+/** The costs of several steps added up: a lesson's. */
+export function addCosts(parts: readonly StepCost[]): StepCost {
+  const slowest = parts.map((part) => part.slowest).filter((s) => s !== undefined).sort((a, b) => b.ms - a.ms)[0];
+  return {
+    checks: parts.reduce((sum, part) => sum + part.checks, 0),
+    checksMs: parts.reduce((sum, part) => sum + part.checksMs, 0),
+    slowest,
+    failed: parts.reduce((sum, part) => sum + part.failed, 0),
+    threads: parts.reduce((sum, part) => sum + part.threads, 0),
+    threadOnlineMs: parts.flatMap((part) => part.threadOnlineMs),
+    processes: parts.reduce((sum, part) => sum + part.processes, 0),
+  };
+}

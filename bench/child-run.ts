@@ -71,7 +71,9 @@ export function launch(args: string[], env: NodeJS.ProcessEnv): Running {
         const fail = (why: string) => (done(), reject(new Error(`node ${args.join(' ')} ${why} without printing ${pattern}; it printed: ${output.slice(-600)}`)));
         const check = () => {
           const match = pattern.exec(output.slice(from));
-          if (match) (done(), resolve(match));
+          if (!match) return;
+          done();
+          resolve(match);
         };
         const timer = setTimeout(() => fail(`ran ${ms / 1000} s`), ms);
         listeners.add(check);

@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
 
-const log = process.env.BENCH_THREAD_LOG;
+const log = process.env.BENCH_THREAD_LOG ?? '';
 if (log) {
   const require = createRequire(import.meta.url);
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');

@@ -49,32 +49,38 @@ export interface StepCost {
   processes: number;
   /** Vitest's summary of the run, such as `1.34s (tests 41%, setup 37%, transform 17%, import 4%)`. */
   vitestDuration?: string;
+  /** The diagnostic run's own wall time, spawn to exit (a cold vitest on these checks alone). */
+  wallMs: number;
 }
 
 const costs = new Map<string, Promise<StepCost>>();
 
-/** The step's cost in this target, measured at most once per bench. */
-export function stepCost(ctx: BenchContext, stepId: string): Promise<StepCost> {
-  const key = `${ctx.targetName}:${stepId}`;
-  if (!costs.has(key)) costs.set(key, measure(ctx, stepId));
+/** The cost of a step (`02a`) or of a whole lesson (`02`) in this target, measured at most once per bench. */
+export function stepCost(ctx: BenchContext, id: string): Promise<StepCost> {
+  const key = `${ctx.targetName}:${id}`;
+  if (!costs.has(key)) costs.set(key, measure(ctx, id));
   return costs.get(key)!;
 }
 
-async function measure(ctx: BenchContext, stepId: string): Promise<StepCost> {
-  const lesson = lessons.find((candidate) => candidate.steps.some((step) => step.id === stepId))!;
-  const stem = join(tmpdir(), `workshop-bench-${process.pid}-${stepId}`);
+async function measure(ctx: BenchContext, id: string): Promise<StepCost> {
+  const lesson = lessons.find((candidate) => candidate.id === id || candidate.steps.some((step) => step.id === id))!;
+  // Check names start with their step's id.
+  const names = id === lesson.id ? `^${id}[a-z] ` : `^${id} `;
+  const stem = join(tmpdir(), `workshop-bench-${process.pid}-${id}`);
   const [json, log] = [`${stem}.json`, `${stem}.log`];
   const env = {
     ...learnerEnv(ctx),
     BENCH_THREAD_LOG: log,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(join(ROOT, 'bench', 'thread-log.ts')).href}`.trim(),
   };
-  const args = [VITEST, 'run', '--project', 'lessons', `test/${lesson.slug}.test.ts`, '-t', `^${stepId} `, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`];
+  const args = [VITEST, 'run', '--project', 'lessons', `test/${lesson.slug}.test.ts`, '-t', names, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`];
+  const start = performance.now();
   const run = launch(args, env);
   try {
-    await within(180_000, `vitest on the checks of ${stepId}`, run.exited);
+    await within(300_000, `vitest on the checks of ${id}`, run.exited);
+    const wallMs = performance.now() - start;
     const report = JSON.parse(readFileSync(json, 'utf8')) as { testResults: { assertionResults: { fullName: string; title: string; status: string; duration?: number }[] }[] };
-    const tests = report.testResults.flatMap((file) => file.assertionResults).filter((test) => test.fullName.startsWith(`${stepId} `) && test.status !== 'skipped' && test.status !== 'pending');
+    const tests = report.testResults.flatMap((file) => file.assertionResults).filter((test) => new RegExp(names).test(test.fullName) && test.status !== 'skipped' && test.status !== 'pending');
     const slowest = tests.reduce<(typeof tests)[number] | undefined>((best, test) => ((test.duration ?? 0) > (best?.duration ?? -1) ? test : best), undefined);
     const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((line) => line && !line.includes(` ${run.child.pid} `)) : [];
     return {
@@ -86,24 +92,11 @@ async function measure(ctx: BenchContext, stepId: string): Promise<StepCost> {
       threadOnlineMs: lines.filter((line) => line.includes(' online ')).map((line) => Number(line.split(' ')[3])),
       processes: lines.filter((line) => line.startsWith('process')).length,
       vitestDuration: /Duration\s+(.+)/.exec(run.output())?.[1]?.trim(),
+      wallMs,
     };
   } finally {
     await run.stop();
     rmSync(json, { force: true });
     rmSync(log, { force: true });
   }
-}
-
-/** The costs of several steps added up: a lesson's. */
-export function addCosts(parts: readonly StepCost[]): StepCost {
-  const slowest = parts.map((part) => part.slowest).filter((s) => s !== undefined).sort((a, b) => b.ms - a.ms)[0];
-  return {
-    checks: parts.reduce((sum, part) => sum + part.checks, 0),
-    checksMs: parts.reduce((sum, part) => sum + part.checksMs, 0),
-    slowest,
-    failed: parts.reduce((sum, part) => sum + part.failed, 0),
-    threads: parts.reduce((sum, part) => sum + part.threads, 0),
-    threadOnlineMs: parts.flatMap((part) => part.threadOnlineMs),
-    processes: parts.reduce((sum, part) => sum + part.processes, 0),
-  };
 }

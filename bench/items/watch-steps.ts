@@ -10,12 +10,14 @@
  * 3x has missed. A missed row's whyMissed says where the time went, from vitest's own per-check
  * durations and the threads the checks started (bench/step-costs.ts).
  */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lessons, type LessonInfo, type StepInfo } from '../../workshop/manifest.ts';
 import { TRIVIAL, VITEST, launch, learnerEnv, saveUnchanged, scratchFolder, type Running } from '../child-run.ts';
 import type { BenchContext, Item, Measured, RowSpec } from '../item.ts';
 import { median, pause } from '../stats.ts';
-import { stepClass, stepCost, type StepCost } from '../step-costs.ts';
+import { namesOf, readChecks, stepClass, stepCost, type ChecksTime, type StepCost } from '../step-costs.ts';
 
 const QUICK_STEP = '02a';
 const GOAL = { threads: 2.5, redis: 1.5 } as const;
@@ -64,15 +66,26 @@ async function floor(ctx: BenchContext, times: number): Promise<number[]> {
   }
 }
 
-/** vitest's own watch on the same checks (same config, same scratch target): re-run times, and vitest's summary of the last. */
-async function vitestWatch(ctx: BenchContext, target: string, dir: string, lesson: LessonInfo, step: StepInfo, times: number) {
-  const run = launch([VITEST, '--watch', '--project', 'lessons', `test/${lesson.slug}.test.ts`, '-t', `^${step.id} `], learnerEnv(ctx, target));
+/** vitest's own watch on the same checks (same config, same scratch target): re-run times, and the checks' own durations in those re-runs. */
+async function vitestWatch(ctx: BenchContext, target: string, dir: string, lesson: LessonInfo, step: StepInfo, times: number): Promise<OwnWatch> {
+  const json = join(tmpdir(), `workshop-bench-${process.pid}-watch-${step.id}.json`);
+  const args = [VITEST, '--watch', '--project', 'lessons', `test/${lesson.slug}.test.ts`, '-t', namesOf(step.id), '--reporter=default', '--reporter=json', `--outputFile.json=${json}`];
+  const run = launch(args, learnerEnv(ctx, target));
   try {
     await run.waitFor(/Waiting for file changes/, 0, LIMIT_MS + step.timeoutMs);
-    const { ms, outputs } = await saves(run, join(dir, lesson.slug, step.files[0]!), /Tests\s[^\n]*\(\d+\)[\s\S]*?Waiting for file changes/, times);
-    return { ms: median(ms), summary: /Duration\s+([^\n]+)/.exec(outputs.at(-1) ?? '')?.[1]?.trim() };
+    const file = join(dir, lesson.slug, step.files[0]!);
+    const ms: number[] = [];
+    const checks: ChecksTime[] = [];
+    for (let round = 0; round < times; round++) {
+      // The JSON report is written before "Waiting for file changes" is printed.
+      ms.push(...(await saves(run, file, /RERUN[\s\S]*?Waiting for file changes/, 1)).ms);
+      checks.push(readChecks(json, step.id));
+    }
+    const middle = [...checks].sort((a, b) => a.checksMs - b.checksMs)[Math.floor(checks.length / 2)]!;
+    return { ms: median(ms), checks: middle };
   } finally {
     await run.stop();
+    rmSync(json, { force: true });
   }
 }
 
@@ -92,22 +105,36 @@ async function watchStep(ctx: BenchContext, target: string, dir: string, lesson:
 }
 
 
+interface OwnWatch {
+  /** Median save-to-result time of vitest's own watch on the same checks. */
+  ms: number;
+  /** The checks' own durations in its median re-run. */
+  checks: ChecksTime;
+}
+
 /** Where a row's time went, in one line. */
-export function whereTimeWent(figure: number, floorMs: number, cost: StepCost, own?: { ms: number; summary?: string }): string {
+export function whereTimeWent(figure: number, floorMs: number, cost: StepCost, own?: OwnWatch): string {
   const ms = (value: number) => `${Math.round(value)} ms`;
-  const slowest = cost.slowest ? `; slowest "${cost.slowest.name}" ${ms(cost.slowest.ms)}` : '';
-  const parts = [
-    `${ms(figure)} from save to verdict against ${ms(floorMs)} for vitest re-running a trivial test`,
-    `the step's ${cost.checks} checks themselves run ${ms(cost.checksMs)} (vitest's per-check durations, deliberate waits included${slowest})`,
-  ];
-  if (cost.threads > 0) parts.push(`they start ${cost.threads} worker threads, ${ms(median(cost.threadOnlineMs.length ? cost.threadOnlineMs : [0]))} each (median) from new Worker to online`);
-  if (cost.processes > 0) parts.push(`they start ${cost.processes} node child process(es)`);
+  const checks = own?.checks ?? cost;
+  const slowest = checks.slowest ? `; slowest "${checks.slowest.name}" ${ms(checks.slowest.ms)}` : '';
+  const parts = [`${ms(figure)} from save to verdict against ${ms(floorMs)} for vitest's watch re-running a trivial test`];
   if (own) {
     parts.push(
-      `vitest's own watch re-runs the same checks in ${ms(own.ms)} (${own.summary ?? 'no summary'}), so ${ms(own.ms - cost.checksMs)} go to re-running the test file around the checks ` +
-        `(a new test process, the setup file, re-importing the test file and the lesson code) and ${ms(figure - own.ms)} to the workshop's runner (file-event settling, collecting, the report)`,
+      `vitest's own watch re-runs the same checks in ${ms(own.ms)}, of which the ${checks.checks} checks themselves take ${ms(checks.checksMs)} ` +
+        `(vitest's per-check durations, deliberate waits included${slowest}) and ${ms(own.ms - checks.checksMs)} is vitest re-running the test file around them ` +
+        '(a new test process, the setup file, re-importing the test file and the lesson code)',
     );
-  } else parts.push(`the other ${ms(figure - cost.checksMs)} are the re-run around the checks (a new test process, the setup file, re-importing the test file and the lesson code, the report)`);
+    const added = figure - own.ms;
+    parts.push(
+      added >= 0
+        ? `the workshop's watch adds ${ms(added)} to that (file-event settling, collecting, the report)`
+        : `the workshop's watch was ${ms(-added)} quicker than vitest's own here (separate runs on a busy machine)`,
+    );
+  } else {
+    parts.push(`the ${checks.checks} checks themselves take ${ms(checks.checksMs)} (vitest's per-check durations in a cold run, deliberate waits included${slowest})`);
+  }
+  if (cost.threads > 0) parts.push(`the checks start ${cost.threads} worker threads, ${ms(median(cost.threadOnlineMs.length ? cost.threadOnlineMs : [0]))} each (median) from new Worker to online in a cold run`);
+  if (cost.processes > 0) parts.push(`the checks start ${cost.processes} node child process(es)`);
   if (figure / floorMs > CAP) parts.push(`over the ${CAP}x cap for any step`);
   return `${parts.join('; ')}.`;
 }
@@ -125,7 +152,7 @@ export const watchSteps: Item = {
     try {
       // The floor before and after the steps, so that a busy spell of the machine weighs on both.
       const floorMs = await floor(ctx, times);
-      const measured: { lesson: LessonInfo; step: StepInfo; kind: string; ms: number[]; failed: boolean; ownMs: number[]; own?: { ms: number; summary?: string } }[] = [];
+      const measured: { lesson: LessonInfo; step: StepInfo; kind: string; ms: number[]; failed: boolean; ownMs: number[]; own?: OwnWatch }[] = [];
       for (const { lesson, step, kind } of chosen) {
         ctx.log(`  watch ${step.id}...`);
         const watched = await watchStep(ctx, scratch.target, scratch.dir, lesson, step, times);
@@ -145,8 +172,7 @@ export const watchSteps: Item = {
         const note = [
           `median of ${ms.length} saves (${ms.map((value) => Math.round(value)).join(', ')} ms; the runner's own "Verdict" said ${ownMs.join(', ')} ms); floor median of ${floorMs.length}`,
           threadsNote,
-          `checks ${Math.round(cost.checksMs)} ms`,
-          ...(own ? [`vitest --watch on the same checks ${Math.round(own.ms)} ms`] : []),
+          ...(own ? [`vitest --watch on the same checks ${Math.round(own.ms)} ms, the checks' own durations ${Math.round(own.checks.checksMs)} ms`] : []),
           ...(failed ? ['SOME CHECKS FAILED in watch mode'] : []),
         ].join('; ');
         out.push({ key: `watch ${step.id}`, figure, baseline, note, whyMissed: whereTimeWent(figure, baseline, cost, own) });

@@ -59,6 +59,7 @@ export function judge(spec: RowSpec, measured: Measured): RowResult {
   return {
     ...spec,
     baselineWhat: measured.baselineWhat ?? spec.baselineWhat,
+    whyMissed: measured.whyMissed ?? spec.whyMissed,
     status: 'measured',
     figure,
     baseline,

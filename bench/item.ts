@@ -35,6 +35,8 @@ export interface Measured {
   baselineWhat?: string;
   /** Context shown under the table whatever the verdict (thread start cost, sample size). */
   note?: string;
+  /** Overrides the spec's whyMissed with what this run measured (where the time went). */
+  whyMissed?: string;
 }
 
 export interface BenchContext {
@@ -55,7 +57,14 @@ export interface Item {
   id: string;
   title: string;
   rows: RowSpec[];
+  /** In a `--quick` run only these rows are measured and reported (all of them when absent). */
+  quickKeys?: readonly string[];
   run(ctx: BenchContext): Promise<Measured[]>;
+}
+
+/** The rows an item reports in this run: a quick run may leave some out. */
+export function rowsOf(item: Item, quick: boolean): RowSpec[] {
+  return quick && item.quickKeys ? item.rows.filter((row) => item.quickKeys!.includes(row.key)) : item.rows;
 }
 
 /** Thrown when the code under test is still a starter: the row says "not done yet". */

@@ -3,9 +3,10 @@
  * baselines taken in the same run on the same Redis, prints a table, and writes it as JSON and
  * as an SVG chart. `--quick` runs every row with tiny sizes (for the bench's own test).
  *
- *   npm run bench                       # the solutions, about a minute
+ *   npm run bench                       # the solutions: a minute, plus 10 to 15 for verify and watch
  *   npm run bench -- --target lessons   # your code; rows you have not written say "not done yet"
  *   npm run bench -- --only 03,05       # some rows
+ *   npm run bench -- --only verify,watch   # cold verify of each lesson, watch save -> verdict of each step
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -17,12 +18,12 @@ import { PREFIX_VARIABLE, URL_VARIABLE } from '../workshop/redis.ts';
 import { ROOT, targetDir, targetName } from '../workshop/target.ts';
 import { drawChart } from './chart.ts';
 import { judge, unmeasured, type RowResult } from './goal.ts';
-import { isTodo, type BenchContext } from './item.ts';
+import { isTodo, rowsOf, type BenchContext } from './item.ts';
 import { items } from './items/index.ts';
 import { deleteKeys } from './redis-tools.ts';
 import { formatReport, toJson, type BenchReport } from './report.ts';
 
-const USAGE = 'Usage: npm run bench -- [--target lessons|solutions] [--quick] [--only 01,03,verify] [--out folder]';
+const USAGE = 'Usage: npm run bench -- [--target lessons|solutions] [--quick] [--only 01,03,verify,watch] [--out folder]';
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -62,14 +63,14 @@ async function main(argv: string[]): Promise<number> {
       log(`${item.id} ${item.title}...`);
       try {
         const measured = await item.run(ctx);
-        for (const spec of item.rows) {
+        for (const spec of rowsOf(item, ctx.quick)) {
           const found = measured.find((entry) => entry.key === spec.key);
           rows.push(found ? judge(spec, found) : unmeasured(spec, new Error('the item returned no figure for this row'), false));
         }
       } catch (error) {
         const todo = isTodo(error);
         if (!todo) log(`${item.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        for (const spec of item.rows) rows.push(unmeasured(spec, error, todo));
+        for (const spec of rowsOf(item, ctx.quick)) rows.push(unmeasured(spec, error, todo));
       }
       log(`${item.id} took ${((performance.now() - began) / 1000).toFixed(1)} s`);
     }

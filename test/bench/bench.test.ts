@@ -7,8 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { lessons } from '../../workshop/manifest.ts';
 import { ROOT } from '../../workshop/target.ts';
 import type { RowResult } from '../../bench/goal.ts';
+import { rowsOf } from '../../bench/item.ts';
 import { items } from '../../bench/items/index.ts';
 
 interface Run {
@@ -18,7 +20,9 @@ interface Run {
 }
 
 const out = mkdtempSync(join(tmpdir(), 'workshop-bench-'));
-const keys = items.flatMap((item) => item.rows.map((row) => row.key));
+// A quick run measures some of the command rows only (one lesson's verify, one step's watch).
+const keys = items.flatMap((item) => rowsOf(item, true).map((row) => row.key));
+const specOf = (key: string) => items.flatMap((item) => item.rows).find((row) => row.key === key)!;
 let run: Run;
 
 function bench(args: string[]): Promise<Run> {
@@ -39,7 +43,7 @@ function bench(args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   run = await bench(['--quick', '--target', 'solutions', '--out', out]);
-}, 120_000);
+}, 180_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -79,5 +83,37 @@ describe('npm run bench -- --quick', () => {
     for (const key of keys) expect(svg).toContain(`>${key}</text>`);
     expect(svg, 'the chart must not load anything from elsewhere').not.toMatch(/(href|src)=|@import|url\(/);
     expect(svg).not.toMatch(/NaN|Infinity/);
+  });
+});
+
+describe('the command rows: cold verify per lesson, watch save-to-verdict per step', () => {
+  it('has a verify row for every lesson and a watch row for every step, with goals by class', () => {
+    expect(['01', '02', '03', '04', '05', '06'].map((id) => specOf(`verify ${id}`)?.goal)).toEqual([2, 1.5, 2, 2, 2, 2].map((value) => ({ kind: 'max-ratio', value })));
+    expect(items.find((item) => item.id === 'watch')!.rows.map((row) => row.key)).toEqual(lessons.flatMap((lesson) => lesson.steps.map((step) => `watch ${step.id}`)));
+    // Lesson 01's checks start helper threads; 03a and 04b's solutions start worker threads.
+    for (const id of ['01a', '01b', '01c', '03a', '04b']) expect(specOf(`watch ${id}`).goal, id).toEqual({ kind: 'max-ratio', value: 2.5 });
+    for (const id of ['02a', '02b', '03b', '04a', '05a', '05b', '06a', '06d']) expect(specOf(`watch ${id}`).goal, id).toEqual({ kind: 'max-ratio', value: 1.5 });
+  });
+
+  it('measures verify 02 and watch 02a in the quick run, each against its baseline, with a verdict and, if missed, why', () => {
+    const report = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as { rows: RowResult[] };
+    const expected = {
+      'verify 02': { unit: 's', baselineUnit: 's', baselineWhat: 'vitest, one trivial test', goal: { kind: 'max-ratio', value: 1.5 } },
+      'watch 02a': { unit: 'ms', baselineUnit: 'ms', baselineWhat: 'vitest --watch, trivial test re-run', goal: { kind: 'max-ratio', value: 1.5 } },
+    };
+    const lines = run.stdout.split('\n');
+    for (const [key, shape] of Object.entries(expected)) {
+      const row = report.rows.find((candidate) => candidate.key === key);
+      expect(row, `no row ${key} in the JSON`).toMatchObject({ ...shape, status: 'measured' });
+      expect(row!.figure).toBeGreaterThan(0);
+      expect(row!.baseline).toBeGreaterThan(0);
+      expect(typeof row!.met, `row ${key} has no verdict`).toBe('boolean');
+      expect(row!.note).toMatch(/^median of 1 /);
+      if (!row!.met) expect(row!.whyMissed, `row ${key} missed without saying why`).toMatch(/checks themselves take|checks' own durations/);
+      const line = lines.find((candidate) => candidate.startsWith(`| ${key} `));
+      expect(line, `no line for ${key} in the table`).toContain(` ${row!.baselineWhat} `);
+      expect(line).toMatch(new RegExp(`\\| [\\d.]+x +\\| <= 1\\.5x +\\| ${row!.met ? 'met' : 'MISSED'} +\\|$`));
+      if (!row!.met) expect(run.stdout).toContain(`${key}: missed: `);
+    }
   });
 });

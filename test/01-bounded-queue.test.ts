@@ -67,7 +67,7 @@ async function allDone(helpers: Helper[]): Promise<LessonResult[]> {
 }
 
 /** Waits until `ctl[slot]` reaches `value`; fails with the helper's own error if it crashed first. */
-async function reach(ctl: Int32Array, slot: number, value: number, helpers: Helper[], what: string, timeoutMs = 8000): Promise<void> {
+async function reach(ctl: Int32Array, slot: number, value: number, helpers: Helper[], what: string, timeoutMs = 4000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Atomics.load(ctl, slot) < value) {
     const failed = helpers.map((h) => h.failure()).find(Boolean);
@@ -410,7 +410,7 @@ step('01c', () => {
     ({ runKitchen } = await import('#target/01-bounded-queue/kitchen.ts'));
   });
   const options = { cooks: 3, eaters: 2, dishesPerCook: 200, capacity: 10 };
-  const LIMIT_MS = 10_000;
+  const LIMIT_MS = 5_000;
 
   /** runKitchen(), stopped after LIMIT_MS with the threads still running named. */
   async function kitchen(run: typeof options): Promise<KitchenReport> {

@@ -84,7 +84,7 @@ async function allWaiting(redis: RedisKit, run: Promise<DryerReport[]>, w: Watch
     () => (settled = {}),
     (error: unknown) => (settled = { error }),
   );
-  const deadline = Date.now() + 8000;
+  const deadline = Date.now() + 4000;
   for (;;) {
     checkCommands(await theirCommands(redis, w), w);
     const blocked = (await theirClients(redis)).filter((client) => client.blocked);
@@ -104,7 +104,7 @@ async function allWaiting(redis: RedisKit, run: Promise<DryerReport[]>, w: Watch
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `after 8 s only ${blocked.length} of your ${w.dryers} dryers were waiting in BLPOP, and ${threadsStarted() - w.threadsBefore} ` +
+        `after 4 s only ${blocked.length} of your ${w.dryers} dryers were waiting in BLPOP, and ${threadsStarted() - w.threadsBefore} ` +
           'worker thread(s) had started: start one thread per dryer, each with a connection of its own.',
       );
     }

@@ -84,8 +84,8 @@ async function readied(redis: RedisKit, listener: StatusListener, channel: strin
       if (sawThread && listenerThreads().length === 0 && !settled) {
         return "The listener's thread ended before `ready` settled: reject `ready` when the worker emits 'exit' or 'error', so the caller learns why.";
       }
-      if (Date.now() - started > 7000) {
-        return `\`ready\` was still pending 7 s after new StatusListener(), and nothing had subscribed to the channel. Does your worker call \`subscribe(channel)\` on a connection from connect()? What Redis saw:\n${redis.trace.timeline()}`;
+      if (Date.now() - started > 4000) {
+        return `\`ready\` was still pending 4 s after new StatusListener(), and nothing had subscribed to the channel. Does your worker call \`subscribe(channel)\` on a connection from connect()? What Redis saw:\n${redis.trace.timeline()}`;
       }
       await pause(10);
     }

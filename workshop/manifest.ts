@@ -64,7 +64,7 @@ const lessonList: LessonInfo[] = [
           'Keep head, tail and size in the shared Int32Array and guard them with your Mutex. To wait, read a ' +
           'change counter while you hold the lock, unlock, then Atomics.wait on that counter value: a notify ' +
           'that comes in between changes the counter, so the wait returns at once instead of missing it.',
-        timeoutMs: 9_000,
+        timeoutMs: 6_000,
       },
       {
         id: '01c',
@@ -74,7 +74,7 @@ const lessonList: LessonInfo[] = [
         hint:
           'Give every worker the queue\'s buffer through workerData, wait for all cooks to exit, then put one ' +
           'poison pill per eater; resolve only after every worker has emitted "exit".',
-        timeoutMs: 11_000,
+        timeoutMs: 6_000,
       },
     ],
   },
@@ -124,7 +124,7 @@ const lessonList: LessonInfo[] = [
           'own and loops on BLPOP with timeoutSec as it is (seconds, not milliseconds). A null reply means the timeout ' +
           'passed: stop with reason "timeout", it is not an error. Await conn.quit(), post the report, and let ' +
           'runDryers() settle on each worker\'s "exit", not on its message.',
-        timeoutMs: 9_000,
+        timeoutMs: 5_000,
       },
       {
         id: '03b',
@@ -168,7 +168,7 @@ const lessonList: LessonInfo[] = [
           'with Atomics.load, no message needed. In ioredis the subscription is confirmed when subscribe() ' +
           'resolves: only then store READY and tell the parent. On END: unsubscribe, quit, and let the thread end; ' +
           'resolve done on the worker\'s "exit".',
-        timeoutMs: 8_000,
+        timeoutMs: 5_000,
       },
     ],
   },

@@ -12,7 +12,7 @@ import type { Job } from '#target/06-reliable-queue/jobs.ts';
 import { createServer } from '#target/06-reliable-queue/server.ts';
 import { QueueWorker, type WorkerOptions } from '#target/06-reliable-queue/worker.ts';
 import { ROOT } from '../../workshop/target.ts';
-import { K, killChildren, startChild, tail, until, within, type Child, type Sent } from './lesson-06.ts';
+import { deferred, K, killChildren, pause, startChild, tail, until, within, type Child, type Reply, type Sent } from './lesson-06.ts';
 import type { RedisKit } from './workshop-test.ts';
 
 // The files behind the #target alias: a child process cannot use the alias, so it gets the path.
@@ -239,4 +239,35 @@ export function expectContinue(url: string, size: number, body?: string): Promis
     req.on('error', (error) => finish(undefined, error.message));
     req.flushHeaders();
   });
+}
+
+/**
+ * `count` POST /jobs with the same body and headers, as close to the same moment as a client can
+ * make them: each request is sent but its last byte, and once every one is connected and waiting,
+ * the last bytes go out together. Resolves with the answers.
+ */
+export async function together(url: string, count: number, body: string, headers: Record<string, string>): Promise<Reply[]> {
+  const bytes = Buffer.from(body);
+  const go = deferred();
+  const ready: Promise<void>[] = [];
+  const replies = Array.from({ length: count }, () => {
+    const sent = deferred();
+    ready.push(sent.promise);
+    return new Promise<Reply>((resolve, reject) => {
+      const req = httpRequest(new URL('/jobs', url), { method: 'POST', headers: { ...headers, connection: 'close', 'content-length': String(bytes.length) }, agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as unknown }));
+      });
+      req.on('error', reject);
+      req.write(bytes.subarray(0, -1), () => sent.resolve());
+      void go.promise.then(() => req.end(bytes.subarray(-1)));
+    });
+  });
+  await Promise.all(ready);
+  // Let the server read every request's headers and first bytes before the last bytes go out.
+  await pause(50);
+  go.resolve();
+  return Promise.all(replies);
 }

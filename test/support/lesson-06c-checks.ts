@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { createServer } from '#target/06-reliable-queue/server.ts';
-import { alive, describeExit, expectContinue, lrange, oversize, SERVER_HELPER, serve, targetFile } from './lesson-06-checks.ts';
+import { alive, describeExit, expectContinue, lrange, oversize, SERVER_HELPER, serve, targetFile, together } from './lesson-06-checks.ts';
 import { call, K, killChildren, pause, startChild, tail } from './lesson-06.ts';
 import { expect, step, test } from './workshop-test.ts';
 
@@ -183,7 +183,7 @@ step('06c', () => {
     expect((await lrange(redis, K.waiting)).length, 'one key, one job in jobs:waiting').toBe(1);
     const ttl = await redis.observer.pttl(redis.key('jobs:idempotency:order-1'));
     expect(ttl > 0 && ttl <= 60_000, `jobs:idempotency:order-1 should hold the key's job id with an expiry of idempotencyTtlMs (60000 here), PTTL was ${ttl}: SET it NX PX`).toBe(true);
-    const replies = await Promise.all(Array.from({ length: 20 }, () => post('order-2', 2)));
+    const replies = await together(url, 20, JSON.stringify({ n: 2 }), { 'content-type': 'application/json', 'idempotency-key': 'order-2' });
     const ids = new Set(replies.map((reply) => (reply.status === 202 ? (reply.json() as { id: string }).id : `status ${reply.status}`)));
     expect(
       ids.size,

@@ -141,6 +141,30 @@ step('06b', () => {
     expect(broken && describeCensus(broken), 'waiting + processing + done + dead must equal enqueued at every moment; one sample did not add up').toBeUndefined();
   });
 
+  test('a worker reaped after a stall (SIGSTOP past its lease), then killed with a job: the reaper still finds it, and the job comes back', async ({ redis }) => {
+    const child = await workerProcess(redis, 'w7', 600, ['late']);
+    const key = redis.key;
+    const reaper = redis.client('reaper');
+    const expired = () => until(async () => (await redis.observer.exists(key(K.alive('w7')))) === 0, 3000, () => 'jobs:alive:w7 did not expire within 3 s (leaseMs 600)');
+    child.process.kill('SIGSTOP');
+    await expired();
+    await within(reapOnce(reaper), 3000, () => 'reapOnce() did not resolve within 3 s');
+    expect(await redis.observer.sismember(key(K.workers), 'w7'), 'reapOnce() should remove a worker whose heartbeat is gone from jobs:workers (SREM)').toBe(0);
+    child.process.kill('SIGCONT');
+    await push(redis, raw('late'));
+    await alive(child, until(async () => (await redis.observer.hget(key(K.runs), 'late')) === '1', 5000, () => ''), 5000, 'start the job "late" after SIGCONT');
+    await child.kill('SIGKILL');
+    await expired();
+    const report = await within(reapOnce(reaper), 3000, () => 'reapOnce() did not resolve within 3 s');
+    expect(
+      report.requeued,
+      `w7 was reaped once after a stall, came back, took "late" and was killed; reapOnce() gave back ${JSON.stringify(report.requeued)}, and jobs:processing:w7 ` +
+        `holds ${JSON.stringify(await lrange(redis, K.processing('w7')))}, jobs:workers ${JSON.stringify(await redis.observer.smembers(key(K.workers)))}. The reaper looks ` +
+        'only at jobs:workers: a worker that comes back must register again, at every beat (SADD jobs:workers in the MULTI that renews its alive key, in worker.ts)',
+    ).toContain('late');
+    expect(await lrange(redis, K.waiting), 'the job should be back in jobs:waiting').toEqual([raw('late')]);
+  });
+
   test('startReaper() reaps on its own every intervalMs until stop()', async ({ redis }) => {
     await holding(redis, 'w1', 'dead', raw('a'));
     const reaper = startReaper(redis.client('reaper'), { intervalMs: 20 });

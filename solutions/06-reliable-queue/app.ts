@@ -111,9 +111,12 @@ async function shutdown(server: Server, workers: QueueWorker[], reaper: { stop()
   }
   await all;
   await reaper.stop();
-  // Connections that turned idle meanwhile would keep server.close() waiting.
+  // Connections that turned idle meanwhile would keep server.close() waiting; a request still in
+  // flight (a client sending its body slowly) gets until the deadline.
   server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - performance.now()));
   await serverClosed;
+  clearTimeout(cut);
   await Promise.all(conns.map((conn) => conn.quit()));
   return { handedBack };
 }

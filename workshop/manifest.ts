@@ -218,8 +218,10 @@ const lessonList: LessonInfo[] = [
         files: ['jobs.ts', 'worker.ts', 'tasks.ts', 'worker-process.ts'],
         hint:
           'BLMOVE jobs:waiting into keys.processing(id) (LEFT LEFT, timeout in seconds) so the job stays in Redis while ' +
-          'handle() runs; then one MULTI: LREM the exact string BLMOVE returned, HSET the result and the status. Renew the ' +
-          'heartbeat (SET alive PX leaseMs) with setInterval on a second connection: the first one is held by BLMOVE.',
+          'handle() runs; then one MULTI: LREM the exact string BLMOVE returned, HSET the result and the status, keyed by ' +
+          'jobId(raw). Renew the heartbeat (SET alive PX leaseMs and SADD jobs:workers, one MULTI, every beat) with setInterval ' +
+          'on a second connection: the first one is held by BLMOVE. Race handle() against a jobTimeoutMs timer, and against ' +
+          'the signal handBack() gives.',
         timeoutMs: 11_000,
       },
       {
@@ -229,7 +231,8 @@ const lessonList: LessonInfo[] = [
         files: ['reaper.ts'],
         hint:
           'For each id in jobs:workers, run one Lua script with every key passed as KEYS: if the alive key exists, do ' +
-          'nothing; else RPOP each job from its processing list, HINCRBY its attempts, and LPUSH it back to waiting, or ' +
+          'nothing; else RPOP each job from its processing list, find its id with job_id(raw) (LUA_JOB_ID), HINCRBY its ' +
+          'attempts, and LPUSH it back to waiting, or ' +
           'RPUSH it to jobs:dead once attempts reach maxAttempts. Never LRANGE then LREM then RPUSH: between them the job ' +
           'is in two places or none.',
         timeoutMs: 9_000,
@@ -243,7 +246,8 @@ const lessonList: LessonInfo[] = [
           'Route on method and path; read the body chunk by chunk and answer 413 (with Connection: close) as soon as ' +
           'Content-Length or the bytes so far pass maxBodyBytes, without reading the rest. Wrap JSON.parse in try/catch ' +
           'for the 400, and end the request handler with .catch() that answers 500: an async handler that throws is an ' +
-          'unhandled rejection, and that ends a Node process.',
+          'unhandled rejection, and that ends a Node process. Listen for \'checkContinue\' to refuse a big body before the ' +
+          '100 Continue; count bracket depth in a loop before JSON.parse; for an Idempotency-Key, SET NX PX and enqueue in one Lua script.',
         timeoutMs: 11_000,
       },
       {
@@ -254,7 +258,8 @@ const lessonList: LessonInfo[] = [
         hint:
           'In close(): server.close() first (no new connections), then every worker\'s stop() (the flags) before anything ' +
           'is awaited, then CLIENT UNBLOCK each worker.clientId from another connection while worker.blocking, then await ' +
-          'the stops (a job in progress finishes), the reaper, the server, and quit() your own connections.',
+          'the stops (a job in progress finishes) until deadlineMs, past it every worker\'s handBack(); then the reaper, ' +
+          'the server, and quit() your own connections.',
         timeoutMs: 21_000,
       },
     ],

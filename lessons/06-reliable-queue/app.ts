@@ -24,6 +24,20 @@ export interface AppOptions {
   reapIntervalMs?: number;
   /** Passed to the HTTP server. @default 65536 */
   maxBodyBytes?: number;
+  /** Passed to the HTTP server. @default 86400000 (24 h) */
+  idempotencyTtlMs?: number;
+  /** Passed to each worker: a job running longer is a failed attempt. @default 300000 */
+  jobTimeoutMs?: number;
+}
+
+export interface CloseOptions {
+  /** How long close() waits for the jobs in progress; past it they are handed back to jobs:waiting. @default 10000 */
+  deadlineMs?: number;
+}
+
+export interface Closed {
+  /** The ids of the jobs in progress handed back to jobs:waiting at the deadline (none when all finished in time). */
+  handedBack: string[];
 }
 
 export interface App {
@@ -31,8 +45,8 @@ export interface App {
   url: string;
   port: number;
   workers: QueueWorker[];
-  /** Stops the whole app gracefully; calling it again returns the same promise. */
-  close(): Promise<void>;
+  /** Stops the whole app gracefully, within deadlineMs; calling it again returns the same promise. */
+  close(options?: CloseOptions): Promise<Closed>;
 }
 
 /**
@@ -46,7 +60,8 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
   // TODO: the handle: options.handle, or (job) => perform(tasks, job) with a connection of its own.
   // TODO: `workers` QueueWorkers (ids unique, such as `app-${process.pid}-${n}`), all started;
   //       startReaper() on a connection of its own; createServer() on another, listening on
-  //       port and host. Resolve with the url, the port actually bound, the workers and close().
+  //       port and host. Pass the options on (jobTimeoutMs and maxAttempts to the workers too, and
+  //       idempotencyTtlMs to the server). Resolve with the url, the port actually bound, the workers and close().
   // TODO: close(), the same promise each time:
   //       1. server.close() first, so no new connection comes in; closeIdleConnections().
   //       2. every worker's stop() BEFORE anything is awaited: the flags are set.

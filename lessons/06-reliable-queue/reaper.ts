@@ -1,15 +1,19 @@
 import type { Redis } from '#workshop/redis';
-import { keys } from './jobs.ts';
+import { keys, LUA_JOB_ID } from './jobs.ts';
 
 // TODO: write the Lua script that gives back the jobs of ONE worker, in one step Redis runs alone.
 //       KEYS: alive, processing, waiting, dead, attempts, status, workers (every key as KEYS, so
 //       that the prefix is applied). ARGV: the worker id, maxAttempts.
 //       - If the alive key EXISTS, the worker is alive: return {{}, {}} and touch nothing.
-//       - Else, for each job RPOPped from its processing list: id = cjson.decode(raw).id;
+//       - Else, for each job RPOPped from its processing list: id = job_id(raw) (put LUA_JOB_ID from
+//         jobs.ts at the top of the script). Not cjson.decode(raw).id alone: cjson cannot decode some
+//         jobs JSON.parse reads (nested over 1000 deep, a lone surrogate such as \ud800), and a job
+//         keyed by its text would sit in jobs:dead while GET /jobs/<id> says "processing" for ever.
 //         HINCRBY attempts id 1; if that reaches maxAttempts, RPUSH the job onto dead and HSET status
 //         "dead", else LPUSH it back onto waiting (it goes next) and HSET status "waiting".
 //       - SREM the worker from workers. Return {requeued ids, dead ids}.
-const GIVE_BACK = `return {{}, {}}`;
+const GIVE_BACK = `${LUA_JOB_ID}
+return {{}, {}}`;
 
 export interface ReapOptions {
   /** A job whose worker died this many times goes to the dead-letter list. @default 3 */

@@ -38,6 +38,8 @@ export const keys = {
   enqueued: 'jobs:enqueued',
   /** Hash id → how many times the demo task ran (tasks.ts writes it). */
   runs: 'jobs:runs',
+  /** String → the id of the job first posted with this Idempotency-Key; expires (PX). */
+  idempotency: (key: string) => `jobs:idempotency:${key}`,
 } as const;
 
 /** Reads job JSON as stored in Redis; throws a TypeError when it is not a job. */
@@ -48,6 +50,36 @@ export function parseJob(raw: string): Job {
   }
   return { id: job.id, data: job.data ?? null };
 }
+
+const LEADING_ID = /^\{"id":"([^"\\]*)"[,}]/;
+
+/**
+ * The id a job's text is known by everywhere (status, attempts, results), by the worker and the
+ * reaper alike, even when the text cannot be decoded: the `id` that enqueue() writes first, read
+ * from the text itself; else the `id` the decoder finds; else the text itself. Redis' decoder
+ * (cjson) is stricter than JSON.parse (at most 1000 levels deep, no lone UTF-16 surrogate such as
+ * `\ud800`): keying by what each one decodes would key one job two ways. LUA_JOB_ID is the same rule.
+ */
+export function jobId(raw: string): string {
+  const leading = LEADING_ID.exec(raw);
+  if (leading) return leading[1]!;
+  try {
+    return parseJob(raw).id;
+  } catch {
+    return raw;
+  }
+}
+
+/** jobId() in Lua: put it at the top of a script, then call job_id(raw). */
+export const LUA_JOB_ID = `
+local function job_id(raw)
+  local leading = string.match(raw, '^{"id":"([^"\\\\]*)"[,}]')
+  if leading then return leading end
+  local ok, job = pcall(cjson.decode, raw)
+  if ok and type(job) == 'table' and type(job.id) == 'string' then return job.id end
+  return raw
+end
+`;
 
 /**
  * Puts a new job at the tail of the waiting list and returns its id.

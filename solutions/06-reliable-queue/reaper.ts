@@ -1,19 +1,19 @@
 import type { Redis } from '#workshop/redis';
-import { keys } from './jobs.ts';
+import { keys, LUA_JOB_ID } from './jobs.ts';
 
 /**
  * Gives back the jobs of one worker whose heartbeat is gone, in one step Redis runs alone.
  * KEYS: alive, processing, waiting, dead, attempts, status, workers. ARGV: worker id, maxAttempts.
- * Returns { requeued ids, dead ids }.
+ * Returns { requeued ids, dead ids }, each id as jobId() reads it.
  */
-const GIVE_BACK = `
+const GIVE_BACK = `${LUA_JOB_ID}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {{}, {}} end
 local requeued, dead = {}, {}
 while true do
   local raw = redis.call('RPOP', KEYS[2])
   if not raw then break end
-  local ok, job = pcall(cjson.decode, raw)
-  local id = (ok and type(job) == 'table' and type(job.id) == 'string') and job.id or raw
+  -- The id as the worker and the status know it, also when cjson cannot decode the text.
+  local id = job_id(raw)
   if redis.call('HINCRBY', KEYS[5], id, 1) >= tonumber(ARGV[2]) then
     redis.call('RPUSH', KEYS[4], raw)
     redis.call('HSET', KEYS[6], id, 'dead')

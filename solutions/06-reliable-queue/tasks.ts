@@ -7,8 +7,15 @@ export interface TaskData {
   n?: number;
   /** How long the task works, in ms. @default 0 */
   sleepMs?: number;
-  /** The first run never ends (stands for a worker that hangs or is about to be killed); later runs are normal. */
-  hangFirstRun?: boolean;
+}
+
+/**
+ * How the demo task runs; set by the process that runs the worker, never by a job's data (a switch
+ * for tests that anyone who can POST a job could flip would be a way to hang every worker).
+ */
+export interface TaskOptions {
+  /** Ids of the jobs whose first run never ends (stands for a worker that hangs or is about to be killed); later runs are normal. */
+  hangFirstRun?: ReadonlySet<string>;
 }
 
 /** What the demo task returns. */
@@ -29,10 +36,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * const tasks = connect('tasks');
  * const worker = new QueueWorker({ handle: (job) => perform(tasks, job) });
  */
-export async function perform(conn: Redis, job: Job): Promise<TaskResult> {
+export async function perform(conn: Redis, job: Job, options: TaskOptions = {}): Promise<TaskResult> {
   const run = await conn.hincrby(keys.runs, job.id, 1);
   const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as TaskData;
-  if (data.hangFirstRun && run === 1) await new Promise<never>(() => {});
+  if (options.hangFirstRun?.has(job.id) && run === 1) await new Promise<never>(() => {});
   if (data.sleepMs) await pause(data.sleepMs);
   const n = Number(data.n ?? 0);
   return { square: n * n, run };

@@ -1,0 +1,184 @@
+/** Lesson 06, step 06b: the reaper. Loaded by test/06-reliable-queue.test.ts. */
+import { onTestFinished } from 'vitest';
+import { reapOnce, startReaper } from '#target/06-reliable-queue/reaper.ts';
+import { alive, holding, lrange, MOVES, outcome, push, raw, sentCommands, workerProcess } from './lesson-06-checks.ts';
+import { census, describeCensus, K, pause, until, watchInvariant, within, type Child } from './lesson-06.ts';
+import { expect, step, test } from './workshop-test.ts';
+
+step('06b', () => {
+  test('reapOnce() gives a dead worker\'s job back to jobs:waiting in one atomic step, and counts the attempt', async ({ redis }) => {
+    await push(redis, raw('other'));
+    const job = raw('a', { n: 1 });
+    await holding(redis, 'w1', 'dead', job);
+    const report = await within(reapOnce(redis.client('reaper')), 3000, () => 'reapOnce() did not resolve within 3 s');
+    const waiting = await lrange(redis, K.waiting);
+    expect(waiting.filter((entry) => entry === job).length, `jobs:waiting is ${JSON.stringify(waiting)}: the dead worker's job should be back in it, once, exactly as it was`).toBe(1);
+    expect(await lrange(redis, K.processing('w1')), 'the job should have left jobs:processing:w1').toEqual([]);
+    expect(await redis.observer.hget(redis.key(K.attempts), 'a'), 'jobs:attempts should count 1 for job a: its worker died once').toBe('1');
+    expect(await redis.observer.hget(redis.key(K.status), 'a'), 'jobs:status should say "waiting" again').toBe('waiting');
+    expect(report, 'reapOnce() should report which jobs it gave back and which it sent to the dead-letter list').toEqual({ requeued: ['a'], dead: [] });
+    const commands = await sentCommands(redis, 'reaper');
+    const moves = [...new Set(commands.filter((command) => MOVES.includes(command)))];
+    expect(
+      moves,
+      `your reaper moved the job with ${[...new Set(commands.filter((c) => [...MOVES, 'LRANGE', 'LINDEX'].includes(c)))].join(', ')}: between those ` +
+        'commands the job is in two places or in none, so a second reaper, or a worker coming back, can run it twice or lose it. ' +
+        'Move it in one step: a Lua script (EVAL) that pops, counts and pushes, or LMOVE',
+    ).toEqual([]);
+    expect(
+      commands.some((command) => ['EVAL', 'EVALSHA', 'EVAL_RO', 'FCALL', 'LMOVE'].includes(command)),
+      `your reaper sent ${[...new Set(commands)].join(', ') || 'nothing'}: give the job back with a Lua script (EVAL) or LMOVE`,
+    ).toBe(true);
+  });
+
+  test('reapOnce() leaves the jobs of a live worker alone, however long it holds them', async ({ redis }) => {
+    const mine = raw('busy', { n: 2 });
+    const orphan = raw('orphan', { n: 3 });
+    await holding(redis, 'w1', 'alive', mine);
+    await holding(redis, 'w2', 'dead', orphan);
+    const report = await within(reapOnce(redis.client('reaper')), 3000, () => 'reapOnce() did not resolve within 3 s');
+    expect(
+      await lrange(redis, K.processing('w1')),
+      'reapOnce() took job busy from jobs:processing:w1 although jobs:alive:w1 exists: that worker is alive and still running it, so the job ' +
+        'would run twice. Give back only the jobs of workers whose heartbeat key is gone, and check that inside the same atomic step',
+    ).toEqual([mine]);
+    expect(await lrange(redis, K.waiting), 'the dead worker w2\'s job should be back in jobs:waiting').toEqual([orphan]);
+    expect(await redis.observer.hget(redis.key(K.attempts), 'busy'), 'no attempt should be counted for the live worker\'s job').toBeNull();
+    expect(report).toEqual({ requeued: ['orphan'], dead: [] });
+  });
+
+  test('a job whose worker keeps dying goes to jobs:dead after maxAttempts', async ({ redis }) => {
+    const poison = raw('poison', { n: 13 });
+    await push(redis, poison);
+    const reaper = redis.client('reaper');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      // A worker takes the job and dies with it: what reapOnce() finds after a crash.
+      await redis.observer.sadd(redis.key(K.workers), `w${attempt}`);
+      const moved = await redis.observer.lmove(redis.key(K.waiting), redis.key(K.processing(`w${attempt}`)), 'LEFT', 'LEFT');
+      expect(moved, `before attempt ${attempt}, the poison job should be waiting in jobs:waiting; it was not`).toBe(poison);
+      const report = await within(reapOnce(reaper, { maxAttempts: 3 }), 3000, () => 'reapOnce() did not resolve within 3 s');
+      const waiting = await lrange(redis, K.waiting);
+      if (attempt < 3) {
+        expect(waiting, `after its worker died ${attempt} time(s), with maxAttempts 3 the job should be back in jobs:waiting`).toEqual([poison]);
+        continue;
+      }
+      expect(
+        waiting,
+        'the job\'s worker died 3 times with maxAttempts 3, and reapOnce() put it back in jobs:waiting again: a poison job would kill every ' +
+          'worker for ever. Count attempts (HINCRBY jobs:attempts <id> 1) in the same atomic step, and move the job to jobs:dead when they reach maxAttempts',
+      ).toEqual([]);
+      expect(await lrange(redis, K.dead), 'after the last attempt the job should be in the dead-letter list jobs:dead, as it was').toEqual([poison]);
+      expect(await redis.observer.hget(redis.key(K.attempts), 'poison'), 'jobs:attempts should say 3').toBe('3');
+      expect(await redis.observer.hget(redis.key(K.status), 'poison'), 'jobs:status should say "dead"').toBe('dead');
+      expect(report, 'reapOnce() should report the job as dead').toEqual({ requeued: [], dead: ['poison'] });
+    }
+    const c = await census(redis.observer, redis.prefix);
+    expect(c.placed, `every job should be in exactly one place: ${describeCensus(c)}`).toBe(c.enqueued);
+  });
+
+  test('a job whose text Redis cannot decode (a lone surrogate, nesting over 1000, not JSON) is reaped under the id the worker and GET know', async ({ redis }) => {
+    // JSON.parse reads the first two; Redis' cjson refuses them ("invalid unicode escape", "too many nested data structures").
+    const lone = JSON.stringify({ id: 'lone', data: { s: '\ud800' } });
+    const deep = `{"id":"deep","data":${'['.repeat(1500)}${']'.repeat(1500)}}`;
+    const junk = 'not JSON at all';
+    await holding(redis, 'w1', 'dead', lone, deep);
+    const key = redis.key;
+    await redis.observer.multi().rpush(key(K.processing('w1')), junk).incrby(key(K.enqueued), 1).exec();
+    const report = await within(reapOnce(redis.client('reaper'), { maxAttempts: 1 }), 3000, () => 'reapOnce() did not resolve within 3 s');
+    expect(await lrange(redis, K.dead), 'with maxAttempts 1, the three jobs should be in jobs:dead, exactly as they were').toEqual([junk, deep, lone]);
+    const statuses = await redis.observer.hmget(key(K.status), 'lone', 'deep');
+    expect(
+      statuses,
+      `the jobs "lone" and "deep" are in jobs:dead, but jobs:status says ${JSON.stringify(statuses)} for them, so GET /jobs/<id> says "processing" for ever. ` +
+        'cjson.decode fails on their text (a lone surrogate \\ud800, 1500 levels of nesting) although JSON.parse reads it, and your reaper keyed them ' +
+        'another way. Find the id with job_id(raw) (LUA_JOB_ID in jobs.ts): the id the text starts with, the rule the worker keys by too',
+    ).toEqual(['dead', 'dead']);
+    expect(await redis.observer.hmget(key(K.attempts), 'lone', 'deep'), 'jobs:attempts should count 1 for each, under its id').toEqual(['1', '1']);
+    expect(await redis.observer.hget(key(K.status), junk), 'a text with no id at all is known by the text itself: its status should say "dead"').toBe('dead');
+    expect([...report.dead].sort(), 'reapOnce() should report each dead job by its id').toEqual(['deep', 'lone', junk].sort());
+  });
+
+  test('a worker killed with SIGKILL mid-job: another worker does the job again, it is recorded once, and every job is always in one place', async ({ redis }) => {
+    const invariant = watchInvariant(redis.observer, redis.prefix);
+    try {
+      const [w1, w2] = await Promise.all([workerProcess(redis, 'w1', 1000, ['hang']), workerProcess(redis, 'w2', 1000, ['hang'])]);
+      const hang = raw('hang', { n: 4 });
+      const others = Array.from({ length: 6 }, (_, i) => raw(`job-${i}`, { n: i, sleepMs: 5 }));
+      await push(redis, hang, ...others);
+      let holder: Child | undefined;
+      await until(
+        async () => {
+          if ((await redis.observer.hget(redis.key(K.runs), 'hang')) !== '1') return false;
+          for (const [child, id] of [[w1, 'w1'], [w2, 'w2']] as const) if ((await lrange(redis, K.processing(id))).includes(hang)) holder = child;
+          return holder !== undefined;
+        },
+        8000,
+        async () => `the job "hang" did not start in a worker's processing list within 8 s (${describeCensus(await census(redis.observer, redis.prefix))})`,
+      );
+      const survivor = holder === w1 ? w2 : w1;
+      const dead = holder === w1 ? 'w1' : 'w2';
+      await holder!.kill('SIGKILL');
+      await until(async () => (await redis.observer.exists(redis.key(K.alive(dead)))) === 0, 3000, () =>
+        `jobs:alive:${dead} still exists 3 s after its worker was killed: the heartbeat key needs an expiry (SET ... PX leaseMs), so that it goes away when the worker dies`,
+      );
+      const report = await within(reapOnce(redis.client('reaper'), { maxAttempts: 3 }), 3000, () => 'reapOnce() did not resolve within 3 s');
+      expect(report.requeued, `the killed worker ${dead} held "hang" and its heartbeat is gone: reapOnce() should give it back`).toContain('hang');
+      const result = await alive(
+        survivor,
+        outcome(redis, 'hang', 8000, () => ''),
+        8000,
+        'do the job "hang" again after the reaper gave it back',
+      );
+      expect(result, 'the second run of "hang" should be the one recorded (tasks.ts returns the run number)').toEqual({ ok: true, value: { square: 16, run: 2 } });
+      await until(async () => (await redis.observer.hlen(redis.key(K.results))) === 7, 5000, async () => `not every job got a result: ${describeCensus(await census(redis.observer, redis.prefix))}`);
+      const runs = await redis.observer.hgetall(redis.key(K.runs));
+      expect(runs, 'each job should run once, and "hang" twice (the first run was killed)').toEqual({ hang: '2', ...Object.fromEntries(others.map((_, i) => [`job-${i}`, '1'])) });
+    } finally {
+      await invariant.stop();
+    }
+    expect(invariant.samples(), 'the check sampled the queue too rarely to judge').toBeGreaterThan(10);
+    const broken = invariant.broken();
+    expect(broken && describeCensus(broken), 'waiting + processing + done + dead must equal enqueued at every moment; one sample did not add up').toBeUndefined();
+  });
+
+  test('a worker reaped after a stall (SIGSTOP past its lease), then killed with a job: the reaper still finds it, and the job comes back', async ({ redis }) => {
+    const child = await workerProcess(redis, 'w7', 600, ['late']);
+    const key = redis.key;
+    const reaper = redis.client('reaper');
+    const expired = () => until(async () => (await redis.observer.exists(key(K.alive('w7')))) === 0, 3000, () => 'jobs:alive:w7 did not expire within 3 s (leaseMs 600)');
+    child.process.kill('SIGSTOP');
+    await expired();
+    await within(reapOnce(reaper), 3000, () => 'reapOnce() did not resolve within 3 s');
+    expect(await redis.observer.sismember(key(K.workers), 'w7'), 'reapOnce() should remove a worker whose heartbeat is gone from jobs:workers (SREM)').toBe(0);
+    child.process.kill('SIGCONT');
+    await push(redis, raw('late'));
+    await alive(child, until(async () => (await redis.observer.hget(key(K.runs), 'late')) === '1', 5000, () => ''), 5000, 'start the job "late" after SIGCONT');
+    await child.kill('SIGKILL');
+    await expired();
+    const report = await within(reapOnce(reaper), 3000, () => 'reapOnce() did not resolve within 3 s');
+    expect(
+      report.requeued,
+      `w7 was reaped once after a stall, came back, took "late" and was killed; reapOnce() gave back ${JSON.stringify(report.requeued)}, and jobs:processing:w7 ` +
+        `holds ${JSON.stringify(await lrange(redis, K.processing('w7')))}, jobs:workers ${JSON.stringify(await redis.observer.smembers(key(K.workers)))}. The reaper looks ` +
+        'only at jobs:workers: a worker that comes back must register again, at every beat (SADD jobs:workers in the MULTI that renews its alive key, in worker.ts)',
+    ).toContain('late');
+    expect(await lrange(redis, K.waiting), 'the job should be back in jobs:waiting').toEqual([raw('late')]);
+  });
+
+  test('startReaper() reaps on its own every intervalMs until stop()', async ({ redis }) => {
+    await holding(redis, 'w1', 'dead', raw('a'));
+    const reaper = startReaper(redis.client('reaper'), { intervalMs: 20 });
+    let stopped = false;
+    onTestFinished(() => (stopped ? undefined : reaper.stop()));
+    await until(async () => (await redis.observer.llen(redis.key(K.waiting))) === 1, 2000, () => 'startReaper() with intervalMs 20 did not give the dead worker\'s job back within 2 s');
+    await within(reaper.stop(), 1000, () => 'stop() did not resolve within 1 s');
+    stopped = true;
+    await holding(redis, 'w2', 'dead', raw('b'));
+    await pause(200);
+    expect(await lrange(redis, K.processing('w2')), 'the reaper still ran after stop(): clear its timer (a timer left running also keeps the process alive)').toEqual([raw('b')]);
+  });
+
+  test('checks its options', async ({ redis }) => {
+    await expect(reapOnce(redis.client('reaper'), { maxAttempts: 0 }), 'maxAttempts: 0 should reject with a TypeError naming `maxAttempts`').rejects.toThrow(/maxAttempts/);
+  });
+});

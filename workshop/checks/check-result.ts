@@ -77,7 +77,10 @@ export function locate(error: SerializedError, targetPath: string): string | und
 export function describeError(error: SerializedError, targetPath: string, withLocation = true): string {
   const name = error.name && !['AssertionError', 'Error'].includes(error.name) ? `${error.name}: ` : '';
   const where = withLocation ? locate(error, targetPath) : undefined;
-  // eslint-disable-next-line no-control-regex -- colour codes from the compiler's own report
-  const message = (error.message ?? String(error)).replace(/\u001b\[[0-9;]*m/g, '');
+  const message = (error.message ?? String(error))
+    // eslint-disable-next-line no-control-regex -- colour codes from the compiler's own report
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    // How the assertion library compared is not the learner's concern.
+    .replace(/ \/\/ Object\.is equality$/gm, '');
   return `${name}${message}${where ? `\n    at ${where}` : ''}`;
 }

@@ -5,8 +5,15 @@ import { styleText } from 'node:util';
 
 export type Style = Parameters<typeof styleText>[0];
 
+/** Colour only for a person at a terminal: NO_COLOR turns it off, FORCE_COLOR on even in a pipe. */
+export function wantsColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR);
+  return Boolean(stream.isTTY);
+}
+
 export const color = (style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string =>
-  stream.isTTY && !process.env.NO_COLOR ? styleText(style, text) : text;
+  wantsColor(stream) ? styleText(style, text, { validateStream: false }) : text;
 
 export const indent = (text: string, by: string): string =>
   text

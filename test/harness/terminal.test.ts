@@ -9,7 +9,7 @@ describe('what the runner prints', () => {
 
   it('colours a terminal, not a pipe; NO_COLOR turns it off and FORCE_COLOR on', () => {
     expect([wantsColor(tty, {}), wantsColor(pipe, {})]).toEqual([true, false]);
-    expect([wantsColor(tty, { NO_COLOR: '1' }), wantsColor(pipe, { FORCE_COLOR: '1' }), wantsColor(tty, { FORCE_COLOR: '0' })]).toEqual([false, true, false]);
+    expect([wantsColor(tty, { NO_COLOR: '1' }), wantsColor(pipe, { FORCE_COLOR: '1' }), wantsColor(tty, { FORCE_COLOR: '0' }), wantsColor(pipe, { FORCE_COLOR: '' })]).toEqual([false, true, false, false]);
   });
 
   it('keeps the teaching message and drops how the assertion library compared', () => {

@@ -5,10 +5,10 @@ import { styleText } from 'node:util';
 
 export type Style = Parameters<typeof styleText>[0];
 
-/** Colour only for a person at a terminal: NO_COLOR turns it off, FORCE_COLOR on even in a pipe. */
+/** Colour only for a person at a terminal: NO_COLOR turns it off, FORCE_COLOR on even in a pipe (set and not empty, as no-color.org asks). */
 export function wantsColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR);
+  if (env.FORCE_COLOR) return !['0', 'false'].includes(env.FORCE_COLOR);
   return Boolean(stream.isTTY);
 }
 

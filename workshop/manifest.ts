@@ -299,6 +299,13 @@ export function findStep(id: string): { lesson: LessonInfo; step: StepInfo } | u
   return undefined;
 }
 
+/** The step after `step` in the workshop's order (into the next lesson), or undefined after the last. */
+export function stepAfter(step: StepInfo): StepInfo | undefined {
+  const all = lessons.flatMap((lesson) => lesson.steps);
+  const at = all.findIndex((candidate) => candidate.id === step.id);
+  return at < 0 ? undefined : all[at + 1];
+}
+
 /** Every step id and lesson id, for "did you mean" messages. */
 export function allIds(): string[] {
   return lessons.flatMap((lesson) => [lesson.id, ...lesson.steps.map((step) => step.id)]);

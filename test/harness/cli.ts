@@ -23,15 +23,17 @@ export interface Cli {
 /**
  * Starts `node workshop/launch.mjs ...args`. With `tty`, in a pseudo-terminal (util-linux
  * `script`), so the command draws what it draws for a person; the output is then the terminal's,
- * escape codes and all, and arrives as it is written.
+ * escape codes and all, and arrives as it is written. With `keys` as well, what the test writes to
+ * `child.stdin` is typed into that terminal.
  */
-export function launch(args: readonly string[], env: NodeJS.ProcessEnv, { tty = false } = {}): Cli {
+export function launch(args: readonly string[], env: NodeJS.ProcessEnv, { tty = false, keys = false } = {}): Cli {
   const command = [process.execPath, 'workshop/launch.mjs', ...args];
   const quoted = command.map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
   const child = spawn(tty ? 'script' : command[0]!, tty ? ['-qfec', quoted, '/dev/null'] : command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: '', WORKSHOP_REDIS_URL: '', WORKSHOP_KEY_PREFIX: '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // keys: the test types into the terminal through the child's stdin (script passes it on).
+    stdio: [tty && keys ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const listeners = new Set<() => void>();

@@ -49,6 +49,19 @@ describe('npm run watch', { timeout: 60_000 }, () => {
     expect(broken).toMatch(/✗/);
   });
 
+  it('moves on to the next step on n, even when this one does not pass yet', async () => {
+    const scratch = scratchTarget('lessons', ['02-washer-dryer']);
+    cleanup.push(scratch.remove);
+    const run = launch(['watch', '02a'], { WORKSHOP_TARGET: scratch.target, WORKSHOP_PROGRESS: scratch.progress }, { tty: true, keys: true });
+    cleanup.push(() => run.child.kill('SIGKILL'));
+    await run.waitFor(/Watching .* for 02a/);
+    const from = run.output().length;
+    run.child.stdin!.write('n');
+    await run.waitFor(/Watching .* for 02b/, from);
+    run.child.stdin!.write('q');
+    expect(await run.exited).toBe(0);
+  });
+
   it('stops everything it started on Ctrl-C', async () => {
     const { run } = await watching('auto');
     const started = descendants(run.child.pid!);

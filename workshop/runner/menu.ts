@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runStep } from './actions.ts';
 import { dropTypedKeys, nextKey, releaseKeys } from './keys.ts';
-import { findStep, lessons, type StepInfo } from '../manifest.ts';
+import { findStep, lessons, stepAfter, type StepInfo } from '../manifest.ts';
 import { header, LEGEND, lessonLine, stepLine } from './overview.ts';
 import { currentStep, forget, readProgress } from './progress.ts';
 import { resetSteps, solutionDiff } from './step-files.ts';
@@ -45,8 +45,14 @@ async function loop(): Promise<number> {
     else if (key === 'h') note = color('cyan', `Hint for ${step.id}: ${step.hint}`);
     else if (key === 'return' || key === 'c') after = await page(() => runStep(step));
     else if (key === 'w') {
-      clear();
-      if ((await watchStep(step)) === 'interrupted') after = 'ctrl-c';
+      // n in watch mode moves on to the following step; q comes back here, on the last one watched.
+      for (let watched: StepInfo | undefined = step; watched; watched = stepAfter(watched)) {
+        clear();
+        cursor = steps.indexOf(watched);
+        const end = await watchStep(watched);
+        if (end === 'interrupted') after = 'ctrl-c';
+        if (end !== 'next') break;
+      }
     } else if (key === 'r') after = await readme(step);
     else if (key === 'd') after = await compare(step);
     else if (key === 'x') note = (await reset(step)) ?? '';

@@ -6,7 +6,7 @@
 import { join, relative } from 'node:path';
 import { allPassed } from '../checks/check-result.ts';
 import { watchFolder } from './file-watch.ts';
-import { findStep, select, type StepInfo } from '../manifest.ts';
+import { findStep, select, stepAfter, type StepInfo } from '../manifest.ts';
 import { LiveLine } from './live-line.ts';
 import { nextSteps } from './next.ts';
 import { currentStep, keepsProgress, readProgress, recordRun } from './progress.ts';
@@ -33,7 +33,13 @@ export async function main(argv: string[]): Promise<number> {
       const end = await watchStep(step);
       if (end === 'quit') return 0;
       if (end === 'interrupted') return 130;
-      step = currentStep(readProgress()) ?? step;
+      // n: the step after this one, whether or not this one passes (the learner chose to move on).
+      const following = stepAfter(step);
+      if (!following) {
+        console.log(`${step.id} is the last step: there is no next one to watch.`);
+        return 0;
+      }
+      step = following;
     }
   } finally {
     releaseKeys();

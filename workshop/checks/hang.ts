@@ -8,6 +8,7 @@
  * The test process gathers the facts when the limit fires (Redis' CLIENT LIST and the command
  * trace, the thread tracker, the process table); this file only turns them into words.
  */
+import type { StuckCheck } from './check-result.ts';
 
 /** A connection of the check that Redis still holds in a blocking command, or in a subscription. */
 export interface StuckClient {
@@ -102,6 +103,15 @@ export function pushedKey(command: string, args: readonly string[]): string | un
   if (['RPUSH', 'LPUSH', 'RPUSHX', 'LPUSHX', 'ZADD', 'XADD'].includes(command)) return args[0];
   if (['LMOVE', 'BLMOVE', 'RPOPLPUSH', 'BRPOPLPUSH'].includes(command)) return args[1];
   return undefined;
+}
+
+/** A check whose thread never gave control back (a loop that never awaits), so no time limit could fire. */
+export function explainStuck(stuck: StuckCheck): string {
+  return (
+    `${stuck.stepId} › ${stuck.name}: stopped after ${seconds(stuck.elapsedMs)}. It never gave control back, so even its ` +
+    `${seconds(stuck.timeoutMs)} time limit could not fire: a loop that never awaits (for (;;) {}, or a busy wait such as ` +
+    'while (Date.now() < end) {}) keeps its thread to itself. Await something inside the loop (a Redis command, a promise), or end it.'
+  );
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

@@ -68,10 +68,6 @@ export class ProgressTracker {
     this.listener = undefined;
   }
 
-  get current(): RunProgress | undefined {
-    return this.progress;
-  }
-
   /**
    * The check running now, as far as this process can tell. A test process reports a check's
    * start up to 100 ms late (vitest batches its events), so a check whose thread was taken at

@@ -5,6 +5,7 @@
 import type { SerializedError } from 'vitest';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import { killDescendants } from './children.ts';
+import { explainStuck } from './hang.ts';
 import { describeError, locate, type CheckResult, type RunResult, type StuckCheck } from './check-result.ts';
 import { ProgressTracker, type CheckInProgress, type RunProgress } from './run-progress.ts';
 import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from '../manifest.ts';
@@ -164,7 +165,7 @@ function collect(
       const stepId = stepIdOf(test.fullName) ?? '';
       if (!findStep(stepId) || !steps.some((step) => step.id === stepId)) continue;
       if (stuck && stuck.stepId === stepId && stuck.name === test.name) {
-        checks.push({ stepId, name: test.name, state: 'failed', message: stuckMessage(stuck), durationMs: stuck.elapsedMs });
+        checks.push({ stepId, name: test.name, state: 'failed', message: explainStuck(stuck), durationMs: stuck.elapsedMs });
         continue;
       }
       const result = test.result();
@@ -204,13 +205,3 @@ function stuckCheck(progress: RunProgress, current: CheckInProgress | undefined,
   const silent = now - current.startedAt > current.timeoutMs + STUCK_GRACE_MS && now - progress.lastHeardAt > STUCK_GRACE_MS;
   return silent || always ? { stepId: current.stepId, name: current.name, elapsedMs: now - current.startedAt, timeoutMs: current.timeoutMs } : undefined;
 }
-
-function stuckMessage(stuck: StuckCheck): string {
-  return (
-    `${stuck.stepId} › ${stuck.name}: stopped after ${seconds(stuck.elapsedMs)}. It never gave control back, so even its ` +
-    `${seconds(stuck.timeoutMs)} time limit could not fire: a loop that never awaits (for (;;) {}, or a busy wait such as ` +
-    'while (Date.now() < end) {}) keeps its thread to itself. Await something inside the loop (a Redis command, a promise), or end it.'
-  );
-}
-
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

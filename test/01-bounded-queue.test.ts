@@ -80,7 +80,6 @@ async function reach(ctl: Int32Array, slot: number, value: number, helpers: Help
   }
 }
 
-/** The share of one core that the whole process (every thread) used over `ms`. */
 /**
  * What a thread waiting in the learner's code does for 300 ms: the process's CPU share (the
  * waiter's, as this thread idles) and its calls to Atomics. Either one, high, means it spins.
@@ -96,6 +95,7 @@ async function watchWaiter(ctl: Int32Array, what: string, wakesBy: string): Prom
   ).toBe(true);
 }
 
+/** The share of one core that the whole process (every thread) used over `ms`. */
 async function cpuDuring(ms: number): Promise<number> {
   const before = process.cpuUsage();
   const start = performance.now();

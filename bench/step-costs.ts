@@ -13,7 +13,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { lessons, type LessonInfo, type StepInfo } from '../workshop/manifest.ts';
+import { select, type LessonInfo, type StepInfo } from '../workshop/manifest.ts';
 import { ROOT } from '../workshop/target.ts';
 import { VITEST, launch, learnerEnv } from './child-run.ts';
 import { within, type BenchContext } from './item.ts';
@@ -61,10 +61,6 @@ export function namesOf(id: string): string {
   return id.length === 2 ? `^${id}[a-z] ` : `^${id} `;
 }
 
-export function lessonOf(id: string): LessonInfo {
-  return lessons.find((lesson) => lesson.id === id.slice(0, 2))!;
-}
-
 /** Reads a vitest JSON report (`--reporter=json --outputFile.json=FILE`) for the checks of `id`. */
 export function readChecks(json: string, id: string): ChecksTime {
   const names = new RegExp(namesOf(id));
@@ -92,7 +88,7 @@ let runs = 0;
 
 /** A cold `vitest run` of the checks of a step (`02a`) or a lesson (`02`), with the JSON reporter and bench/thread-log.ts. */
 export async function runChecks(ctx: BenchContext, id: string): Promise<StepCost> {
-  const lesson = lessonOf(id);
+  const { lesson } = select(id);
   const stem = join(tmpdir(), `workshop-bench-${process.pid}-${id}-${runs++}`);
   const [json, log] = [`${stem}.json`, `${stem}.log`];
   const env = {

@@ -6,11 +6,13 @@
  *   npm start -- reset 02b         the step's files as shipped, yours saved first (--yes to skip the question)
  *   npm start -- reset all         every step
  *   npm start -- readme 02         the lesson's README
+ *   npm start -- classroom workflow   .github/workflows/classroom.yml, a grader per step (--force replaces a different one)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { lessons, select, type StepInfo } from '../manifest.ts';
+import { workflowCommand, WORKFLOW_USAGE } from '../classroom/workflow.ts';
 import { menu } from './menu.ts';
 import { overview } from './overview.ts';
 import { forget, readProgress } from './progress.ts';
@@ -25,8 +27,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(overview(readProgress()));
     return 0;
   }
+  if (command === 'classroom') return classroom(name, rest, flags);
   if (!['hint', 'diff', 'reset', 'readme'].includes(command) || rest.length > 0) {
-    console.error(`Unknown command \`${argv.join(' ')}\`. Commands: hint, diff, reset, readme, each with a step such as 02b.`);
+    console.error(`Unknown command \`${argv.join(' ')}\`. Commands: hint, diff, reset, readme, each with a step such as 02b; and classroom workflow.`);
     return 2;
   }
   if (!name) {
@@ -48,6 +51,13 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'diff') return diff(steps, flags.has('--force'));
   if (command === 'reset') return reset(name, steps, flags.has('--yes'));
   return 0;
+}
+
+function classroom(subcommand: string | undefined, rest: readonly string[], flags: ReadonlySet<string>): number {
+  if (subcommand === 'workflow' && rest.length === 0) return workflowCommand(flags);
+  const typed = [subcommand, ...rest].filter(Boolean).join(' ');
+  console.error(`${typed ? `Unknown classroom command \`${typed}\`.` : 'Which classroom command?'}\n${WORKFLOW_USAGE}`);
+  return 2;
 }
 
 function diff(steps: readonly StepInfo[], force: boolean): number {

@@ -24,7 +24,7 @@ export default defineConfig({
       // The slides need no Redis and no lesson code: no shared setup.
       { test: { name: 'slides', include: ['test/slides/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
       { extends: true, test: { name: 'bench', include: ['test/bench/**/*.test.ts'] } },
-      { extends: true, test: { name: 'classroom', include: ['test/classroom/**/*.test.ts'] } },
+      { test: { name: 'classroom', include: ['test/classroom/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
     ],
   },
 });

@@ -9,35 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shippedRef } from '../../workshop/runner/step-files.ts';
 import { ROOT } from '../../workshop/target.ts';
 import { descendants, ownRedis, scratchTarget, survivors } from './cli.ts';
-
-// One tmux server per session: a new server takes the environment it is started with.
-const socket = (session: string) => `workshop-test-${process.pid}-${session}`;
-/** `tmux <command> -t <session> ...args` on that session's server. */
-const tmux = (session: string, command: string, ...args: string[]) => execFileSync('tmux', ['-L', socket(session), command, '-t', session, ...args], { encoding: 'utf8' });
-const screen = (session = 'menu') => tmux(session, 'capture-pane', '-p');
-const press = (...keys: string[]) => tmux('menu', 'send-keys', ...keys);
-/** The exit code of `npm start` once it has ended. */
-const exitCode = async (session: string) => Number((await shows(/\[npm start exited with (\d+)\]/, 20_000, session)).match(/\[npm start exited with (\d+)\]/)![1]);
-
-/** Starts `npm start` in a new tmux session of `columns` x 50 with `env` added. */
-function open(session: string, env: NodeJS.ProcessEnv): void {
-  const all = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', ...env };
-  // The shell prints the exit code: tmux 3.3's #{pane_dead_status} is not always filled in.
-  const command = `${process.execPath} workshop/launch.mjs start; echo "[npm start exited with $?]"`;
-  execFileSync('tmux', ['-L', socket(session), '-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', '130', '-y', '50', command], { cwd: ROOT, env: all });
-  tmux(session, 'set-option', 'remain-on-exit', 'on');
-}
-
-/** Waits until the screen shows `pattern`; fails with the screen as it is. */
-async function shows(pattern: RegExp, ms = 20_000, session = 'menu'): Promise<string> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const text = screen(session);
-    if (pattern.test(text)) return text;
-    if (Date.now() > until) throw new Error(`The screen never showed ${pattern}. It shows:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { exitCode, open, press, shows, socket, tmux } from './tmux.ts';
 
 const scratch = scratchTarget('solutions', ['01-bounded-queue', '02-washer-dryer']);
 

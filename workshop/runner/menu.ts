@@ -6,7 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { runStep } from './actions.ts';
+import { classroomCommand } from '../classroom/learner-cli.ts';
+import { readMembership } from '../classroom/membership.ts';
 import { dropTypedKeys, nextKey, releaseKeys } from './keys.ts';
 import { findStep, lessons, stepAfter, type StepInfo } from '../manifest.ts';
 import { header, LEGEND, lessonLine, stepLine } from './overview.ts';
@@ -16,7 +19,7 @@ import { ROOT } from '../target.ts';
 import { color } from './terminal.ts';
 import { watchStep } from './watch.ts';
 
-const KEYS = 'up/down choose · enter check · w watch · h hint · r README · d compare with solution · x reset · q quit';
+const KEYS = 'up/down choose · enter check · w watch · h hint · r README · d compare with solution · x reset · g join a class · q quit';
 
 export async function menu(): Promise<number> {
   try {
@@ -56,6 +59,7 @@ async function loop(): Promise<number> {
     } else if (key === 'r') after = await readme(step);
     else if (key === 'd') after = await compare(step);
     else if (key === 'x') note = (await reset(step)) ?? '';
+    else if (key === 'g') after = await page(joinOrLeave);
     // Ctrl-C on a page that waits for a key leaves the menu, as it would anywhere else.
     if (after === 'ctrl-c') return 130;
   }
@@ -114,6 +118,31 @@ async function reset(step: StepInfo): Promise<string | undefined> {
     return color('green', `${step.id} is back as shipped. Your files were saved in ${backup}/.`);
   } catch (error) {
     return color('red', (error as Error).message);
+  }
+}
+
+/** Joins a class, asking for the address and a name; in a class already, offers to leave it. */
+async function joinOrLeave(): Promise<void> {
+  const membership = readMembership();
+  if (membership) {
+    console.log(`You are in the class at ${membership.server} as ${membership.name}.`);
+    if (await confirm('Leave it, and check on a Redis on this machine again?')) {
+      process.stdout.write('\n');
+      await classroomCommand(['leave']);
+    }
+    return;
+  }
+  releaseKeys();
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    console.log('Join a class: your checks run on a Redis of your own in the classroom, and your results show on the instructor\'s board.');
+    const address = (await prompt.question('The join address your instructor shows (empty to go back): ')).trim();
+    if (!address) return;
+    const name = (await prompt.question('Your name, as the class knows you: ')).trim();
+    if (!name) return;
+    await classroomCommand(['join', address, '--name', name]);
+  } finally {
+    prompt.close();
   }
 }
 

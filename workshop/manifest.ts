@@ -330,16 +330,20 @@ export function select(input: string): Selection {
     const step = lesson.steps.find((candidate) => candidate.id === `${id}${match[2]}`);
     if (step) return { lesson, steps: [step] };
   }
-  throw new RangeError(
-    `There is no lesson or step called "${input}". Try one of: ${allIds().join(', ')}` +
-      (nearest(text) ? ` (did you mean ${nearest(text)}?)` : ''),
-  );
+  const first = lessons[0]!.id;
+  const last = lessons[lessons.length - 1]!.id;
+  // A number names a lesson or a step: say which exist, never guess one that looks alike.
+  if (lesson && match?.[2]) throw new RangeError(`Lesson ${id} has no step ${id}${match[2]}: its steps are ${lesson.steps.map((step) => step.id).join(', ')}.`);
+  if (match) throw new RangeError(`There is no lesson ${id}: the lessons are ${first} to ${last}, and their steps are called like 02b.`);
+  const guess = nearest(text);
+  throw new RangeError(`There is no lesson or step called "${input}". Try one of: ${allIds().join(', ')}` + (guess ? ` (did you mean ${guess}?)` : ''));
 }
 
-function nearest(text: string): string | undefined {
+/** The closest of `candidates` to `text`, when it is within two edits. */
+export function nearest(text: string, candidates: readonly string[] = [...allIds(), ...lessons.map((lesson) => lesson.slug)]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
-  for (const id of [...allIds(), ...lessons.map((lesson) => lesson.slug)]) {
+  for (const id of candidates) {
     const distance = editDistance(text, id);
     if (distance < bestDistance) [best, bestDistance] = [id, distance];
   }

@@ -35,11 +35,14 @@ describe('npm start without a terminal', { timeout: 30_000 }, () => {
     expect(output).toMatch(/✗ 01b .*2 of 6 checks passed/);
   });
 
-  it('gives a step\'s hint, and the nearest names for a step that does not exist', async () => {
+  it('gives a step\'s hint, the steps a lesson has for one it has not, and the command meant for a typo', async () => {
     expect((await start('hint', '03b')).output).toContain(`Hint for 03b: ${lessons[2]!.steps[1]!.hint}`);
     const wrong = await start('hint', '03x');
     expect(wrong.code).toBe(2);
-    expect(wrong.output).toMatch(/There is no lesson or step called "03x".*did you mean 03[ab]?\?/s);
+    expect(wrong.output).toContain('Lesson 03 has no step 03x: its steps are 03a, 03b.');
+    const typo = await start('hnt', '03b');
+    expect(typo.code).toBe(2);
+    expect(typo.output).toContain('Did you mean `npm start -- hint 03b`?');
   });
 
   it('keeps the solution back until the step has passed, unless asked with --force', async () => {

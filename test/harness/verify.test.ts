@@ -44,11 +44,14 @@ describe.concurrent('npm run verify', { timeout: 60_000 }, () => {
     await serverGone(run.output);
   });
 
-  it('names the valid steps, and the nearest one, for a step that does not exist', async () => {
+  it('names the valid steps for a step or lesson that does not exist, and guesses only a name that is not a number', async () => {
     const run = await verify(['02z']);
     expect(run.code).toBe(2);
-    expect(run.output).toContain('There is no lesson or step called "02z"');
-    expect(run.output).toMatch(/did you mean 02[ab]?\?/);
+    expect(run.output).toContain('Lesson 02 has no step 02z: its steps are 02a, 02b.');
+    const seven = await verify(['7']);
+    expect(seven.output).toContain('There is no lesson 07: the lessons are 01 to 06');
+    expect(seven.output).not.toMatch(/did you mean/);
+    expect((await verify(['02-washer-dryr'])).output).toMatch(/did you mean 02-washer-dryer\?/);
   });
 
   it('stops a check that hangs at its time limit, says what was still blocked, and skips the rest of the step', async () => {

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { lessons, select, type StepInfo } from '../manifest.ts';
+import { lessons, nearest, select, type StepInfo } from '../manifest.ts';
 import { classroomCommand } from '../classroom/learner-cli.ts';
 import { workflowCommand, WORKFLOW_USAGE } from '../classroom/workflow.ts';
 import { menu } from './menu.ts';
@@ -33,7 +33,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'classroom') return classroom(name, rest, flags);
   if (!['hint', 'diff', 'reset', 'readme'].includes(command) || rest.length > 0) {
-    console.error(`Unknown command \`${argv.join(' ')}\`. Commands: hint, diff, reset, readme, each with a step such as 02b; join, leave; classroom workflow.`);
+    const guess = rest.length === 0 ? nearest(command, ['hint', 'diff', 'reset', 'readme', 'join', 'leave', 'classroom']) : undefined;
+    console.error(
+      `Unknown command \`${argv.join(' ')}\`.${guess ? ` Did you mean \`npm start -- ${[guess, name].filter(Boolean).join(' ')}\`?` : ''}\n` +
+        'Commands: hint, diff, reset, readme, each with a step such as 02b; join, leave; classroom workflow.',
+    );
     return 2;
   }
   if (!name) {

@@ -212,7 +212,7 @@ describe('the board in Chromium', () => {
     expect(problems()).toEqual([]);
   });
 
-  it('shows a failed cell\'s failing checks on a click, and hides them on a second', async () => {
+  it('shows a failed cell\'s failing checks on a click or Enter, and hides them on a second click or Escape', async () => {
     snapshot = board(SIX());
     await open();
     expect(await cellOf('l2', '03b').getAttribute('title')).toContain(FAILING['03b']!.message);
@@ -221,6 +221,13 @@ describe('the board in Chromium', () => {
     expect(await page.locator('#details-title').textContent()).toBe('Ben Okafor · 03b: 3 of 4 checks pass, 2 runs');
     expect(await page.locator('#details-checks li').allTextContents()).toEqual([FAILING['03b']!.check + FAILING['03b']!.message]);
     await cellOf('l2', '03b').click();
+    await page.locator('#details[hidden]').waitFor({ state: 'attached' });
+    await cellOf('l1', '03a').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#details:not([hidden])').waitFor();
+    expect(await page.locator('#details-title').textContent()).toMatch(/^Amira Haddad · 03a: /);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.step), 'the cell keeps the focus through the redraw').toBe('03a');
+    await page.keyboard.press('Escape');
     await page.locator('#details[hidden]').waitFor({ state: 'attached' });
     expect(problems()).toEqual([]);
   });

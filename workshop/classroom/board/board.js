@@ -62,8 +62,15 @@
     const notice = byId('notice');
     notice.hidden = learners.length > 0;
     notice.textContent = 'No learners yet: they join with the address that `npm run classroom` printed.';
+    // The rows are drawn anew: a cell that had the keyboard's focus gets it back.
+    const focused = document.activeElement && document.activeElement.closest('td.cell[data-learner]');
+    const refocus = focused ? { learner: focused.dataset.learner, step: focused.dataset.step } : undefined;
     grid.tHead.replaceChildren(...headRows(steps));
     grid.tBodies[0].replaceChildren(...learners.map((learner) => learnerRow(learner, steps)));
+    if (refocus) {
+      const again = Array.from(grid.querySelectorAll('td.cell[data-learner]')).find((td) => td.dataset.learner === refocus.learner && td.dataset.step === refocus.step);
+      if (again) again.focus();
+    }
     renderCommon(steps);
     renderDetails();
     fit();
@@ -235,6 +242,7 @@
   setInterval(() => snapshot && snapshot.learners.some((learner) => learner.stuck) && render(), 30000);
 
   function listen() {
+    if (document.body.dataset.state === 'denied') return;
     events = new EventSource(withToken('/api/events'));
     events.addEventListener('open', () => setState('live'));
     events.addEventListener('board', (event) => show(JSON.parse(event.data)));

@@ -23,9 +23,8 @@ export default defineConfig({
       { extends: true, test: { name: 'harness', include: ['test/harness/**/*.test.ts'], maxConcurrency: 3 } },
       // The slides need no Redis and no lesson code: no shared setup.
       { test: { name: 'slides', include: ['test/slides/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
-      // The board's browser test needs no Redis either.
-      { test: { name: 'classroom', include: ['test/classroom/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
       { extends: true, test: { name: 'bench', include: ['test/bench/**/*.test.ts'] } },
+      { test: { name: 'classroom', include: ['test/classroom/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
     ],
   },
 });

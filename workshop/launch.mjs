@@ -1,5 +1,5 @@
 /**
- * The entry of `npm start`, `npm run verify`, `npm run watch` and `npm run doctor`:
+ * The entry of `npm start`, `npm run verify`, `npm run watch`, `npm run doctor` and `npm run classroom`:
  * `node workshop/launch.mjs <command> [args]`.
  *
  * Plain JavaScript, so that it runs before anything else: an old Node gets one message saying
@@ -15,6 +15,7 @@ const commands = {
   verify: './runner/verify.ts',
   watch: './runner/watch.ts',
   doctor: './doctor/doctor.ts',
+  classroom: './classroom/cli.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);

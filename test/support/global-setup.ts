@@ -5,7 +5,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { minRedisFor } from '../../workshop/manifest.ts';
-import { provideRedis, type ProvidedRedis } from '../../workshop/provision/provision.ts';
+import { provideRedis, safeUrl, type ProvidedRedis } from '../../workshop/provision/provision.ts';
 
 // Every project of a run calls this setup (each may load this module anew); they share one
 // server, kept on globalThis and stopped by the last teardown.
@@ -46,7 +46,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('redisSource', `${redis.source} ${redis.version}`);
     project.provide('redisError', '');
     // Read by verify, which runs this setup in its own process, to say which server it used.
-    process.env.WORKSHOP_REDIS_DESCRIPTION = `${redis.source} ${redis.version} at ${redis.url}`;
+    process.env.WORKSHOP_REDIS_DESCRIPTION = `${process.env.WORKSHOP_REDIS_LABEL || redis.source} ${redis.version} at ${safeUrl(redis.url)}`;
     return async () => {
       if (--current.users > 0) return;
       if (holder.workshopRedis === current) holder.workshopRedis = undefined;

@@ -10,6 +10,7 @@ import { describeError, locate, type CheckResult, type RunResult, type StuckChec
 import { ProgressTracker, type CheckInProgress, type RunProgress } from './run-progress.ts';
 import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { ROOT, targetDir } from '../target.ts';
+import { useClassroomRedis } from '../classroom/membership.ts';
 
 export interface SessionOptions {
   /** The lessons this session may check; Redis is provided only when one of them needs it. */
@@ -56,6 +57,8 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
   if (minimum) process.env.WORKSHOP_MIN_REDIS = minimum;
   else delete process.env.WORKSHOP_MIN_REDIS;
   delete process.env.WORKSHOP_REDIS_DESCRIPTION;
+  // A learner in a class checks their own code on their own Redis there.
+  if (target === 'lessons') await useClassroomRedis();
 
   // What learner code prints during a failing check, by vitest's task id (silent: 'passed-only').
   const printed = new Map<string, string>();

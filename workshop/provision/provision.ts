@@ -10,7 +10,7 @@
  * end of its stdin pipe closes, and a container is reaped by testcontainers' own watchdog.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -104,7 +104,7 @@ export async function provideRedis(options: ProvideOptions = {}): Promise<Provid
       version = await probe(url);
     } catch (error) {
       throw new RedisUnavailableError(
-        `REDIS_URL is ${url}, but no Redis answered there (${describe(error)}).\n` +
+        `REDIS_URL is ${safeUrl(url)}, but no Redis answered there (${describe(error)}).\n` +
           'Check the address and that the server is up, or unset REDIS_URL to let the workshop start its own.',
         { cause: error },
       );
@@ -115,7 +115,7 @@ export async function provideRedis(options: ProvideOptions = {}): Promise<Provid
 
   const binary = findRedisServer(env);
   if (binary) {
-    const local = await startLocal(binary);
+    const local = await startRedisServer(binary);
     if (!versionAtLeast(local.version, min)) {
       await local.stop();
       throw new RedisUnavailableError(tooOldMessage(local.version, min, binary));
@@ -171,24 +171,54 @@ const GUARD = [
   'wait $pid',
 ].join('\n');
 
-async function startLocal(binary: string, attempts = 3): Promise<ProvidedRedis> {
+/** The same guard for a server that keeps data: SIGTERM, so Redis writes its append-only file out. */
+const POLITE_GUARD = GUARD.replaceAll('kill -KILL', 'kill -TERM');
+
+export interface RedisServerOptions {
+  /** The address to listen on. @default '127.0.0.1' */
+  bind?: string;
+  /** A port to try first (a restarted classroom keeps its ports when it can); else a free one. */
+  port?: number;
+  /** `requirepass`: clients must AUTH with it. */
+  password?: string;
+  /** Keep data here, with an append-only file; the folder is kept. Without it: a temporary folder, no persistence. */
+  dataDir?: string;
+  /** More `--name value` arguments. */
+  args?: string[];
+}
+
+/**
+ * Starts `binary` under the guard and waits until it answers. The server dies with this process,
+ * and `stop()` ends it (SIGKILL without a data folder: there is nothing to lose; SIGTERM with one,
+ * so the append-only file is flushed).
+ */
+export async function startRedisServer(binary: string, options: RedisServerOptions = {}, attempts = 3): Promise<ProvidedRedis> {
   let lastError: unknown;
+  const bind = options.bind ?? '127.0.0.1';
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'workshop-redis-'));
+    const port = attempt === 0 && options.port ? options.port : await freePort(bind);
+    const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'workshop-redis-'));
+    const persistence = options.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--save', '', '--appendonly', 'no'];
+    // The password goes in a file only we can read, not on the command line that `ps` shows to everyone.
+    const config = join(dir, 'password.conf');
+    if (options.password) writeFileSync(config, `requirepass ${options.password}\n`, { mode: 0o600 });
     const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      ...(options.password ? [config] : []),
+      '--port', String(port), '--bind', bind, ...persistence,
       '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', '--logfile', '',
+      ...(options.args ?? []),
     ];
-    const child = spawn('sh', ['-c', GUARD, 'redis-guard', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', options.dataDir ? POLITE_GUARD : GUARD, 'redis-guard', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-2000);
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const url = `redis://127.0.0.1:${port}`;
-    const stop = once(() => stopChild(child, dir));
+    const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+    const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+    const url = `redis://${auth}${host}:${port}`;
+    const stop = once(() => stopChild(child, options.dataDir ? undefined : dir));
     try {
       const version = await waitUntilUp(url, child, () => output);
       return { url, source: 'redis-server', version, stop };
@@ -215,10 +245,10 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   }
 }
 
-function stopChild(child: ChildProcess, dir: string): Promise<void> {
+function stopChild(child: ChildProcess, dir: string | undefined): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
       resolve();
     };
     if (child.exitCode !== null || child.signalCode !== null) return finish();
@@ -240,12 +270,12 @@ async function startContainer(): Promise<ProvidedRedis> {
   return { url, source: 'docker', version, stop: once(async () => void (await container.stop())) };
 }
 
-function freePort(): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
@@ -256,6 +286,11 @@ function freePort(): Promise<number> {
 function once(fn: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   return () => (running ??= fn());
+}
+
+/** The address without its password, to print. */
+export function safeUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
 }
 
 export function describe(error: unknown): string {

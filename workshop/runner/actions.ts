@@ -6,6 +6,7 @@ import { findStep, type StepInfo } from '../manifest.ts';
 import { LiveLine } from './live-line.ts';
 import { nextSteps } from './next.ts';
 import { keepsProgress, recordRun } from './progress.ts';
+import { reportRun } from '../classroom/outbox.ts';
 import { formatReport } from '../checks/report.ts';
 import { openSession } from '../checks/session.ts';
 import { targetName } from '../target.ts';
@@ -43,6 +44,7 @@ export async function runStep(step: StepInfo): Promise<boolean> {
     if (keepsProgress()) {
       const progress = recordRun(result, [step]);
       if (allPassed(result)) console.log(`\n${nextSteps([step], progress)}`);
+      await reportRun(result, [step], 'verify');
     }
     return allPassed(result);
   } finally {

@@ -6,11 +6,14 @@
  *   npm start -- reset 02b         the step's files as shipped, yours saved first (--yes to skip the question)
  *   npm start -- reset all         every step
  *   npm start -- readme 02         the lesson's README
+ *   npm start -- join <address> --name <name>   check on your own Redis in a classroom, results to its board
+ *   npm start -- leave             back to a Redis on this machine
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { lessons, select, type StepInfo } from '../manifest.ts';
+import { classroomCommand } from '../classroom/learner-cli.ts';
 import { menu } from './menu.ts';
 import { overview } from './overview.ts';
 import { forget, readProgress } from './progress.ts';
@@ -18,6 +21,7 @@ import { resetSteps, solutionDiff } from './step-files.ts';
 import { ROOT } from '../target.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'join' || argv[0] === 'leave') return classroomCommand(argv);
   const [command, name, ...rest] = argv.filter((arg) => !arg.startsWith('-'));
   const flags = new Set(argv.filter((arg) => arg.startsWith('-')));
   if (!command) {

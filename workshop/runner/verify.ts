@@ -14,6 +14,7 @@ import { select, type Selection, type StepInfo } from '../manifest.ts';
 import { nextSteps } from './next.ts';
 import { LiveLine } from './live-line.ts';
 import { keepsProgress, recordRun } from './progress.ts';
+import { reportRun } from '../classroom/outbox.ts';
 import { formatRepeats } from './repeat.ts';
 import { formatReport } from '../checks/report.ts';
 import { toExercism } from '../checks/results-json.ts';
@@ -116,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   if (keepsProgress()) {
     const progress = recordRun(shown, steps);
     if (ok && toScreen) console.log(`\n${nextSteps(steps, progress)}`);
+    await reportRun(shown, steps, 'verify');
   }
   return ok ? 0 : 1;
 }

@@ -10,6 +10,7 @@ import { findStep, select, stepAfter, type StepInfo } from '../manifest.ts';
 import { LiveLine } from './live-line.ts';
 import { nextSteps } from './next.ts';
 import { currentStep, keepsProgress, readProgress, recordRun } from './progress.ts';
+import { reportRun } from '../classroom/outbox.ts';
 import { onKeys, releaseKeys } from './keys.ts';
 import { formatReport } from '../checks/report.ts';
 import { openSession, type CheckSession } from '../checks/session.ts';
@@ -84,6 +85,7 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     if (keepsProgress()) {
       const progress = recordRun(result, [step]);
       if (allPassed(result)) console.log(`\n${nextSteps([step], progress)}`);
+      await reportRun(result, [step], 'watch');
     }
     if (savedAt !== undefined) console.log(color('dim', `Verdict ${Date.now() - savedAt} ms after your save.`));
     console.log(banner(step, dir, watch.mode, watch.reason));

@@ -74,11 +74,13 @@ export async function reportRun(result: RunResult, steps: readonly StepInfo[], v
   await flush(membership, budgetMs, env);
 }
 
-let flushing: Promise<number> | undefined;
+/** Sends run one after another, so reports arrive in the order they were made. */
+let queue: Promise<unknown> = Promise.resolve();
 
 /** Sends what the outbox holds, in order, for at most `budgetMs`; resolves with how many are left. */
 export function flush(membership: Membership, budgetMs: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const sending = (flushing ??= send(membership, env).finally(() => (flushing = undefined)));
+  const sending = queue.then(() => send(membership, env));
+  queue = sending.catch(() => undefined);
   const left = () => readOutbox(env).length;
   return Promise.race([sending, new Promise<number>((resolve) => setTimeout(() => resolve(left()), budgetMs).unref())]);
 }

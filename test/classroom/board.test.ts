@@ -4,27 +4,17 @@
  * without a reload. The README's picture of the board is taken here from a class of its own;
  * `WORKSHOP_UPDATE_SCREENSHOTS=1` writes it to docs/classroom-board.png.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { BoardSnapshot, FailingCheck, JoinReply, StepReport } from '../../workshop/classroom/protocol.ts';
-import { type Classroom, startClassroom } from '../../workshop/classroom/server.ts';
+import type { BoardSnapshot, FailingCheck, StepReport } from '../../workshop/classroom/protocol.ts';
 import { type GuardedBrowser, launchGuarded } from '../slides/support/browser.ts';
 import { cellOf, FAILING, problemsOf, reportUpTo } from './board-fixtures.ts';
+import { joinAs, openClass, report, sendResult, type TestClassroom, type TestLearner } from './support.ts';
 
-const dirs: string[] = [];
-let classroom: Classroom;
+let classroom: TestClassroom;
 let browser: GuardedBrowser;
 let page: Page;
-
-async function openClass(): Promise<Classroom> {
-  const dataDir = await mkdtemp(joinPath(tmpdir(), 'classroom-board-'));
-  dirs.push(dataDir);
-  return startClassroom({ port: 0, host: '127.0.0.1', dataDir });
-}
 
 beforeAll(async () => {
   classroom = await openClass();
@@ -34,34 +24,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await classroom?.close();
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await classroom?.end();
 });
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-interface Joined {
-  id: string;
-  auth: string;
-}
-
-async function join(room: Classroom, name: string): Promise<Joined> {
-  const response = await fetch(`${room.url}/api/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: room.code, name }) });
-  expect(response.status, `joining as ${name}: ${await response.clone().text()}`).toBe(201);
-  const reply = (await response.json()) as JoinReply;
-  return { id: reply.learnerId, auth: `Bearer ${reply.learnerId}.${reply.secret}` };
-}
-
-async function send(room: Classroom, learner: Joined, steps: StepReport[]): Promise<void> {
-  const report = { runId: randomUUID(), at: new Date().toISOString(), via: 'verify', steps };
-  const response = await fetch(`${room.url}/api/results`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: learner.auth },
-    body: JSON.stringify(report),
-  });
-  expect(response.status, `sending results: ${await response.clone().text()}`).toBe(202);
+/** Sends a run's results as a joined workshop does. */
+async function send(room: TestClassroom, learner: TestLearner, steps: StepReport[]): Promise<void> {
+  const answer = await sendResult(room, learner, report(steps));
+  expect(answer.status, `sending ${learner.name}'s results: ${answer.body.error}`).toBe(202);
 }
 
 /** Runs `action` (a request to the server), then waits for `shown` on the page: all of it within a second. */
@@ -91,9 +64,9 @@ describe('the board on the classroom server', () => {
     await page.evaluate(() => ((window as { marker?: string }).marker = 'the same page'));
     const rows = await page.locator('tr.learner').count();
     for (const [i, name] of ['Ada', 'Grace', 'Linus'].entries()) {
-      let learner: Joined | undefined;
-      await withinASecond(async () => (learner = await join(classroom, name)), page.locator(`body[data-learners="${rows + i + 1}"]`));
-      const id = learner!.id;
+      let learner: TestLearner | undefined;
+      await withinASecond(async () => (learner = await joinAs(classroom, name)), page.locator(`body[data-learners="${rows + i + 1}"]`));
+      const id = learner!.learnerId;
       expect(await page.locator(`tr[data-learner="${id}"] .learner-name`).textContent()).toBe(name);
       await withinASecond(() => send(classroom, learner!, reportUpTo('02b', 'failed')), withStatus(cellOf(page, id, '02b'), 'failed'));
       expect(await cellOf(page, id, '02b').textContent()).toBe('✗ 3/4');
@@ -112,16 +85,16 @@ describe('the board on the classroom server', () => {
     const failing: FailingCheck[] = [{ check: markup, message: markup }];
     const learners = [];
     for (const name of names) {
-      const learner = await join(classroom, name);
+      const learner = await joinAs(classroom, name);
       await send(classroom, learner, reportUpTo('01a', 'failed', failing));
       learners.push(learner);
     }
     await page.goto(classroom.boardAddress);
     await page.locator('body[data-state="live"]').waitFor();
     for (const [i, learner] of learners.entries()) {
-      await expect.poll(() => page.locator(`tr[data-learner="${learner.id}"] .learner-name`).textContent()).toBe(names[i]);
+      await expect.poll(() => page.locator(`tr[data-learner="${learner.learnerId}"] .learner-name`).textContent()).toBe(names[i]);
     }
-    await cellOf(page, learners[1]!.id, '01a').click();
+    await cellOf(page, learners[1]!.learnerId, '01a').click();
     expect(await page.locator('#details-title').textContent()).toMatch(/^<img src=x onerror="window.pwned=2"> · 01a: /);
     expect(await page.locator('#details-checks li').textContent()).toBe(markup + markup);
     expect(await page.locator('#common-failures li[data-step="01a"] .message').textContent()).toBe(markup);
@@ -131,7 +104,7 @@ describe('the board on the classroom server', () => {
   });
 
   it('links the exports with the token', async () => {
-    await send(classroom, await join(classroom, 'Margaret'), reportUpTo('01a', 'failed'));
+    await send(classroom, await joinAs(classroom, 'Margaret'), reportUpTo('01a', 'failed'));
     await page.goto(classroom.boardAddress);
     await page.locator('body[data-state="live"]').waitFor();
     const csv = await fetch(new URL((await page.locator('#export-csv').getAttribute('href'))!, classroom.url));
@@ -151,7 +124,7 @@ describe('the board on the classroom server', () => {
       await page.route(`${room.url}/**`, (route) => route.continue());
       // Ben's 03b has failed for 15 minutes: his join and result happen on a clock set back.
       vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 15 * 60_000, shouldAdvanceTime: true });
-      await send(room, await join(room, 'Ben Okafor'), reportUpTo('03b', 'failed'));
+      await send(room, await joinAs(room, 'Ben Okafor'), reportUpTo('03b', 'failed'));
       vi.useRealTimers();
       const results: Array<[string, StepReport[]]> = [
         ['Amira Haddad', reportUpTo('03a', 'failed')],
@@ -161,7 +134,7 @@ describe('the board on the classroom server', () => {
         ['Farid Benali', reportUpTo('02b', 'failed')],
         ['Grace Liu', reportUpTo('01c', 'error')],
       ];
-      for (const [name, steps] of results) await send(room, await join(room, name), steps);
+      for (const [name, steps] of results) await send(room, await joinAs(room, name), steps);
       await page.goto(room.boardAddress);
       await page.locator('body[data-state="live"][data-learners="7"]').waitFor();
       expect(await page.locator('tr.stuck .stuck-note').textContent()).toBe('stuck on 03b for 15 min');
@@ -174,7 +147,7 @@ describe('the board on the classroom server', () => {
       expect(problemsOf(browser)).toEqual([]);
     } finally {
       await page.close();
-      await room.close();
+      await room.end();
     }
   });
 });

@@ -78,6 +78,13 @@ describe('the board page', () => {
     expect(problemsOf(browser)).toEqual([]);
   });
 
+  it('says how learners join while nobody has', async () => {
+    await open(board([]));
+    expect(await page.locator('#notice').textContent()).toMatch(/^No learners yet\. Each joins with: npm start -- join /);
+    expect(await page.locator('#learner-count').textContent()).toBe('0 learners');
+    expect(problemsOf(browser)).toEqual([]);
+  });
+
   it('makes a stuck learner\'s row stand out, with the step and the minutes', async () => {
     await open();
     expect(await page.locator('tr.learner.stuck').count()).toBe(1);

@@ -61,7 +61,7 @@
     updated.textContent = clock(snapshot.at);
     const notice = byId('notice');
     notice.hidden = learners.length > 0;
-    notice.textContent = 'No learners yet: they join with the address that `npm run classroom` printed.';
+    notice.textContent = 'No learners yet. Each joins with: npm start -- join <the join address npm run classroom printed> --name <their name>';
     // The rows are drawn anew: a cell that had the keyboard's focus gets it back.
     const focused = document.activeElement && document.activeElement.closest('td.cell[data-learner]');
     const refocus = focused ? { learner: focused.dataset.learner, step: focused.dataset.step } : undefined;
@@ -268,7 +268,7 @@
       setState('denied');
       if (events) events.close();
       const notice = byId('notice');
-      notice.textContent = 'This board needs the instructor’s token: open it at the address `npm run classroom` printed (…/board?token=…).';
+      notice.textContent = 'This board needs the instructor’s token: open the board address npm run classroom printed (…/board?token=…).';
       notice.hidden = false;
       return;
     }

@@ -24,7 +24,8 @@ export default defineConfig({
       // The slides need no Redis and no lesson code: no shared setup.
       { test: { name: 'slides', include: ['test/slides/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
       { extends: true, test: { name: 'bench', include: ['test/bench/**/*.test.ts'] } },
-      { test: { name: 'classroom', include: ['test/classroom/**/*.test.ts'], pool: 'forks', testTimeout: 30_000, hookTimeout: 30_000 } },
+      // One file at a time: they start servers, browsers and whole verify runs, and time some of it.
+      { test: { name: 'classroom', include: ['test/classroom/**/*.test.ts'], pool: 'forks', fileParallelism: false, testTimeout: 30_000, hookTimeout: 30_000 } },
     ],
   },
 });

@@ -7,5 +7,6 @@ import { pubsubStatus } from './04-pubsub-status.ts';
 import { clientUnblock } from './05-client-unblock.ts';
 import { verifyLessons } from './verify-lessons.ts';
 import { watchSteps } from './watch-steps.ts';
+import { classroomLoad } from './classroom.ts';
 
-export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, verifyLessons, watchSteps];
+export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, verifyLessons, watchSteps, classroomLoad];

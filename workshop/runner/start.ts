@@ -8,12 +8,14 @@
  *   npm start -- readme 02         the lesson's README
  *   npm start -- join <address> --name <name>   check on your own Redis in a classroom, results to its board
  *   npm start -- leave             back to a Redis on this machine
+ *   npm start -- classroom workflow   .github/workflows/classroom.yml, a grader per step (--force replaces a different one)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { lessons, select, type StepInfo } from '../manifest.ts';
 import { classroomCommand } from '../classroom/learner-cli.ts';
+import { workflowCommand, WORKFLOW_USAGE } from '../classroom/workflow.ts';
 import { menu } from './menu.ts';
 import { overview } from './overview.ts';
 import { forget, readProgress } from './progress.ts';
@@ -29,8 +31,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(overview(readProgress()));
     return 0;
   }
+  if (command === 'classroom') return classroom(name, rest, flags);
   if (!['hint', 'diff', 'reset', 'readme'].includes(command) || rest.length > 0) {
-    console.error(`Unknown command \`${argv.join(' ')}\`. Commands: hint, diff, reset, readme, each with a step such as 02b.`);
+    console.error(`Unknown command \`${argv.join(' ')}\`. Commands: hint, diff, reset, readme, each with a step such as 02b; join, leave; classroom workflow.`);
     return 2;
   }
   if (!name) {
@@ -52,6 +55,13 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'diff') return diff(steps, flags.has('--force'));
   if (command === 'reset') return reset(name, steps, flags.has('--yes'));
   return 0;
+}
+
+function classroom(subcommand: string | undefined, rest: readonly string[], flags: ReadonlySet<string>): number {
+  if (subcommand === 'workflow' && rest.length === 0) return workflowCommand(flags);
+  const typed = [subcommand, ...rest].filter(Boolean).join(' ');
+  console.error(`${typed ? `Unknown classroom command \`${typed}\`.` : 'Which classroom command?'}\n${WORKFLOW_USAGE}`);
+  return 2;
 }
 
 function diff(steps: readonly StepInfo[], force: boolean): number {

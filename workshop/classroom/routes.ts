@@ -90,7 +90,10 @@ export class Routes {
       '/api/export.csv': { GET: () => this.#instructor(request, url, () => this.#export(response, 'csv')) },
       '/api/health': { GET: () => sendJson(response, 200, { ok: true }) },
     };
-    const route = routes[path] ?? (path === '/board' || path.startsWith('/board/') ? { GET: () => this.#instructor(request, url, () => this.#page(path, response)) } : undefined);
+    // The page's own address carries the token; its <script> and <link> cannot pass it on, so the
+    // script and style (no class data in them) come without it.
+    const page = path === '/board' ? () => this.#instructor(request, url, () => this.#page(path, response)) : () => this.#page(path, response);
+    const route = routes[path] ?? (path === '/board' || path.startsWith('/board/') ? { GET: page } : undefined);
     if (!route) throw new HttpError(404, `Nothing at ${path.slice(0, 100)}.`);
     const run = route[method];
     if (!run) {

@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const session of ['menu', 'hang']) spawnSync('tmux', ['-L', socket(session), 'kill-server']);
+  for (const session of ['menu', 'hang', 'small']) spawnSync('tmux', ['-L', socket(session), 'kill-server']);
   scratch.remove();
 });
 
@@ -83,6 +83,29 @@ describe('the menu in a terminal', { timeout: 60_000 }, () => {
   it('quits with q and leaves the terminal to the shell', async () => {
     press('q');
     expect(await exitCode('menu')).toBe(0);
+  });
+});
+
+describe('the menu in a terminal of 80 x 24', { timeout: 60_000 }, () => {
+  it('fits: nothing wraps, the top stays, and the lesson under the cursor shows its steps', async () => {
+    open('small', { WORKSHOP_TARGET: scratch.target, WORKSHOP_PROGRESS: scratch.progress }, 80, 24);
+    const fits = (text: string) => {
+      const lines = text.replace(/\n+$/, '').split('\n');
+      expect(lines.length, text).toBeLessThanOrEqual(24);
+      expect(lines[0]).toMatch(/^Concurrency with threads and Redis/);
+      // Joined back, a wrapped line would be longer than the terminal.
+      for (const line of tmux('small', 'capture-pane', '-p', '-J').split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+      expect(text).toMatch(/q quit/);
+    };
+    fits(await shows(/^\s+> . 02b/m, 20_000, 'small'));
+    tmux('small', 'send-keys', 'Down');
+    const lesson03 = await shows(/^\s+> · 03a/m, 10_000, 'small');
+    fits(lesson03);
+    expect(lesson03).toMatch(/^\s+· 03b/m);
+    expect(lesson03).not.toMatch(/^\s+. 02a/m);
+    tmux('small', 'send-keys', 'h');
+    fits(await shows(/Hint for 03a/, 10_000, 'small'));
+    tmux('small', 'send-keys', 'q');
   });
 });
 

@@ -15,12 +15,12 @@ export const press = (...keys: string[]) => pressIn('menu', ...keys);
 /** The exit code of `npm start` once it has ended. */
 export const exitCode = async (session: string) => Number((await shows(/\[npm start exited with (\d+)\]/, 20_000, session)).match(/\[npm start exited with (\d+)\]/)![1]);
 
-/** Starts `npm start` in a new tmux session of `columns` x 50 with `env` added. */
-export function open(session: string, env: NodeJS.ProcessEnv): void {
+/** Starts `npm start` in a new tmux session of `columns` x `rows` with `env` added. */
+export function open(session: string, env: NodeJS.ProcessEnv, columns = 130, rows = 50): void {
   const all = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1', ...env };
   // The shell prints the exit code: tmux 3.3's #{pane_dead_status} is not always filled in.
   const command = `${process.execPath} workshop/launch.mjs start; echo "[npm start exited with $?]"`;
-  execFileSync('tmux', ['-L', socket(session), '-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', '130', '-y', '50', command], { cwd: ROOT, env: all });
+  execFileSync('tmux', ['-L', socket(session), '-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), command], { cwd: ROOT, env: all });
   tmux(session, 'set-option', 'remain-on-exit', 'on');
 }
 

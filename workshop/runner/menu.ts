@@ -12,11 +12,11 @@ import { classroomCommand } from '../classroom/learner-cli.ts';
 import { readMembership } from '../classroom/membership.ts';
 import { dropTypedKeys, nextKey, releaseKeys } from './keys.ts';
 import { findStep, lessons, stepAfter, type StepInfo } from '../manifest.ts';
-import { header, LEGEND, lessonLine, stepLine } from './overview.ts';
+import { header, LEGEND, lessonLine, stepLine, stepMark } from './overview.ts';
 import { currentStep, forget, readProgress } from './progress.ts';
 import { resetSteps, solutionDiff } from './step-files.ts';
 import { ROOT } from '../target.ts';
-import { color } from './terminal.ts';
+import { color, fit, wrap } from './terminal.ts';
 import { watchStep } from './watch.ts';
 
 const KEYS = 'up/down choose · enter check · w watch · h hint · r README · d compare with solution · x reset · g join a class · q quit';
@@ -66,19 +66,32 @@ async function loop(): Promise<number> {
 }
 
 function draw(steps: readonly StepInfo[], cursor: number, note: string): void {
-  const progress = readProgress();
-  const lines = [...header(progress), ''];
-  lessons.forEach((lesson, index) => {
-    lines.push(lessonLine(index));
-    for (const step of lesson.steps) {
-      const here = steps[cursor] === step;
-      lines.push(`${here ? color('cyan', '  > ') : '    '}${here ? color('inverse', stepLine(step, progress)) : stepLine(step, progress)}`);
-    }
-  });
-  lines.push('', color('dim', LEGEND), color('dim', KEYS));
-  if (note) lines.push('', note);
   clear();
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${menuLines(steps, cursor, note, process.stdout.columns || 80, process.stdout.rows || 24).join('\n')}\n`);
+}
+
+/**
+ * The menu's lines for a terminal of `columns` x `rows`: every lesson, the steps of all of them when
+ * they fit, else only the lesson under the cursor's (the others show their marks on one line), and
+ * no line wider than the terminal, so nothing wraps and the top never scrolls away.
+ */
+export function menuLines(steps: readonly StepInfo[], cursor: number, note: string, columns: number, rows: number): string[] {
+  const progress = readProgress();
+  const here = steps[cursor];
+  const foot = ['', color('dim', LEGEND), ...wrap(KEYS, columns).map((line) => color('dim', line))];
+  const notes = note ? ['', ...note.split('\n').flatMap((line) => wrap(line, columns))] : [];
+  const stepRow = (step: StepInfo) => (step === here ? `${color('cyan', '  > ')}${color('inverse', stepLine(step, progress))}` : `    ${stepLine(step, progress)}`);
+  const full = [...header(progress), ''];
+  lessons.forEach((lesson, index) => full.push(lessonLine(index), ...lesson.steps.map(stepRow)));
+  let body = full;
+  if (full.length + foot.length + notes.length > rows) {
+    body = [...header(progress), ''];
+    lessons.forEach((lesson, index) => {
+      if (here && lesson.steps.includes(here)) body.push(lessonLine(index), ...lesson.steps.map(stepRow));
+      else body.push(`${lessonLine(index)}  ${lesson.steps.map((step) => stepMark(step, progress)).join('')}`);
+    });
+  }
+  return [...body, ...foot, ...notes].map((line) => fit(line, columns));
 }
 
 function clear(): void {

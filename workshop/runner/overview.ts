@@ -27,6 +27,11 @@ export function header(progress: Progress): string[] {
   ];
 }
 
+/** A step's mark alone: ✓ ✗ ! or ·. */
+export function stepMark(step: StepInfo, progress: Progress): string {
+  return MARKS[statusOf(progress, step.id)];
+}
+
 /** One line for a step, as the overview and the menu show it. */
 export function stepLine(step: StepInfo, progress: Progress): string {
   const record = progress.steps[step.id];

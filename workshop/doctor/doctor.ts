@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { CHROMIUM_MISSING, findChromium } from './browser.ts';
 import { lessons } from '../manifest.ts';
-import { describe, findRedisServer, provideRedis, versionAtLeast, type ProvidedRedis } from '../provision/provision.ts';
+import { describe, findRedisServer, provideRedis, RedisUnavailableError, safeUrl, versionAtLeast, type ProvidedRedis } from '../provision/provision.ts';
 import runtime from '../runtime/node-version.cjs';
 import { color } from '../runner/terminal.ts';
 
@@ -67,14 +67,14 @@ async function workerThreads(): Promise<Finding> {
 async function redis(): Promise<Finding[]> {
   const env = process.env;
   const local = findRedisServer(env);
-  const ways = [`REDIS_URL ${env.REDIS_URL ? `= ${env.REDIS_URL}` : 'not set'}`, `redis-server ${local ?? 'not on PATH'}`, `Docker ${env.WORKSHOP_DOCKER === '0' ? 'off (WORKSHOP_DOCKER=0)' : 'tried if needed'}`];
+  const ways = [`REDIS_URL ${env.REDIS_URL ? `= ${safeUrl(env.REDIS_URL)}` : 'not set'}`, `redis-server ${local ?? 'not on PATH'}`, `Docker ${env.WORKSHOP_DOCKER === '0' ? 'off (WORKSHOP_DOCKER=0)' : 'tried if needed'}`];
   let server: ProvidedRedis;
   try {
     server = await provideRedis({ env });
   } catch (error) {
-    return [{ what: 'Redis', ok: false, detail: `none could be had (${ways.join(' · ')})`, fix: describe(error) }];
+    return [{ what: 'Redis', ok: false, detail: `none could be had (${ways.join(' · ')})`, fix: error instanceof RedisUnavailableError ? error.message.replace(/\n\(Tried: [^\n]*\)$/, '') : describe(error) }];
   }
-  const findings: Finding[] = [{ what: 'Redis', ok: true, detail: `${server.source} ${server.version} at ${server.url} (${ways.join(' · ')})` }];
+  const findings: Finding[] = [{ what: 'Redis', ok: true, detail: `${server.source} ${server.version} at ${safeUrl(server.url)} (${ways.join(' · ')})` }];
   const conn = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1, connectionName: 'workshop-doctor' });
   try {
     await conn.connect();

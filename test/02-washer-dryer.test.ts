@@ -78,7 +78,7 @@ async function blocked(redis: RedisKit, run: Promise<number>): Promise<void> {
     const polls = POLLING.map((command) => [command, redis.trace.count(command, 'dryer')] as const).filter(([, n]) => n > 0);
     throw new Error(
       polls.length > 0
-        ? `Your dryer never waited inside Redis: it asked ${polls.map(([c, n]) => `${n} times with ${c}`).join(' and ')}. ` +
+        ? `Your dryer never waited inside Redis: it kept asking with ${polls.map(([c]) => c).join(' and ')}. ` +
             'BLPOP lets Redis park the dryer and wake it when a dish arrives.'
         : 'Your dryer was not blocked in BLPOP while the list was empty (the Redis commands it sent are below).',
     );

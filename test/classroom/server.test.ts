@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, joinAs, openClass, post, report, sendResult, type TestClassroom } from './support.ts';
 import type { BoardSnapshot } from '../../workshop/classroom/protocol.ts';
+import { provideRedis } from '../../workshop/provision/provision.ts';
 
 let classroom: TestClassroom | undefined;
 afterEach(async () => {
@@ -170,5 +171,24 @@ describe('a restart', () => {
     await classroom.end();
     classroom = undefined;
     rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('a classroom machine without redis-server', () => {
+  it('tries Docker for a learner\'s Redis, and says what is missing when that fails too', async () => {
+    const state = await provideRedis();
+    try {
+      classroom = await openClass({ stateRedisUrl: state.url, env: { PATH: '/nonexistent', DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+      const ada = await joinAs(classroom, 'Ada');
+      const answer = await post(`${classroom.url}/api/redis`, {}, ada.auth);
+      expect(answer.status).toBe(503);
+      expect(answer.body.error).toMatch(/could not start a Redis for Ada: no `redis-server` on its PATH, and Docker did not work/);
+      // The class itself goes on: results still count.
+      expect((await sendResult(classroom, ada, report([{ step: '01a' }]))).status).toBe(202);
+    } finally {
+      await classroom?.end();
+      classroom = undefined;
+      await state.stop();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { startVitest, type Reporter, type TestModule } from 'vitest/node';
 import type { Alternative } from '../../test/alternatives/index.ts';
 import type { Mutant } from '../../test/mutants/index.ts';
+import { describeError } from '../checks/check-result.ts';
 import { lessons, findStep, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { provideRedis } from '../provision/provision.ts';
 import { ROOT } from '../target.ts';
@@ -188,12 +189,29 @@ function judge(combination: Combination, module: TestModule | undefined): string
     problem(`mutant ${mutant.name} (${mutant.mistake}) passes every check of ${mutant.step}`);
     return 'NOT caught';
   }
-  const message = first.result().errors?.[0]?.message ?? '';
+  const error = first.result().errors?.[0];
+  const message = error?.message ?? '';
   if (!mutant.expect.test(message)) {
     problem(`mutant ${mutant.name} is caught by "${first.name}", but its message does not match ${mutant.expect}:\n    ${message.split('\n')[0]}`);
   }
+  // What the learner reads (verify's report shows the same text): nothing in it may be the harness's.
+  const shown = error ? describeError(error, join(ROOT, combination.target), false) : '';
+  for (const [what, pattern] of NOISE) {
+    const found = pattern.exec(shown);
+    if (found) problem(`mutant ${mutant.name}'s message shows ${what}, which the learner cannot act on: "${found[0].trim()}"`);
+  }
   return `caught by "${first.name}": ${message.split('\n')[0]}`;
 }
+
+/** What must never reach a learner in a check's message: the harness's insides. */
+const NOISE: ReadonlyArray<readonly [string, RegExp]> = [
+  ['a stack frame', /^\s*at .*\(?(?:node:|file:|\/).*:\d+:\d+\)?$/m],
+  ['the test framework', /node_modules|@vitest|\bvitest\b|AssertionError|Object\.is equality/],
+  // eslint-disable-next-line no-control-regex -- a colour code starts with ESC
+  ['a colour code', /\u001b\[/],
+  ['one of the harness\'s own processes', /Child process \d+ was still running: .*(?:test\/support|vitest|esbuild|tsx)/],
+  ['an internal error of the checks', /TypeError: Cannot read|is not a function|undefined is not/],
+];
 
 /** `npm run check -- 03 05a`: only the combinations of those lessons or steps (the layout always). */
 function selected(args: string[]): (id: string) => boolean {

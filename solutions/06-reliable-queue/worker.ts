@@ -228,9 +228,11 @@ export class QueueWorker {
     await conn.hset(keys.status, id, 'processing');
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<typeof TIMED_OUT_MARK>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT_MARK), this.jobTimeoutMs)));
+    let leave = () => {};
     const left = new Promise<typeof HANDED_BACK_MARK>((resolve) => {
-      if (this.leaving.signal.aborted) resolve(HANDED_BACK_MARK);
-      this.leaving.signal.addEventListener('abort', () => resolve(HANDED_BACK_MARK), { once: true });
+      leave = () => resolve(HANDED_BACK_MARK);
+      if (this.leaving.signal.aborted) leave();
+      else this.leaving.signal.addEventListener('abort', leave, { once: true });
     });
     try {
       // A handler that never settles must not hold the worker: whichever comes first.
@@ -242,6 +244,9 @@ export class QueueWorker {
       return { id, outcome: { ok: false, error: error instanceof Error ? error.message : String(error) } };
     } finally {
       clearTimeout(timer);
+      // The worker's signal lives as long as the worker: listeners left on it would pile up, one per
+      // job, and each addEventListener walks them all (a worker slower with every job it has done).
+      this.leaving.signal.removeEventListener('abort', leave);
     }
   }
 }

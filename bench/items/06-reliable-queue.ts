@@ -460,7 +460,7 @@ async function postRows(ctx: BenchContext, poll: Redis, front: Served, bare: Ser
   const where =
     `CPU per request (medians): the server's thread ${shown(lesson.server)} for server.ts vs ${shown(plain.server)} bare, Redis ${us(lesson.redis)} vs ${us(plain.redis)}, ` +
     `autocannon's thread ${shown(lesson.client)} vs ${shown(plain.client)}: ${shown(total(lesson))} vs ${shown(total(plain))} in all`;
-  const share = total(lesson) && total(plain) ? ` (${(total(plain)! / total(lesson)!).toFixed(2)}x as much work per request for the bare server)` : '';
+  const share = total(lesson) && total(plain) ? ` (a bare request costs ${(total(plain)! / total(lesson)!).toFixed(2)}x as much)` : '';
   const lessonAll = all(http.lesson);
   const bareAll = all(http.bare);
   return [

@@ -432,9 +432,30 @@ async function jobRows(ctx: BenchContext, poll: Redis, lesson: System, bull: Sys
   });
 }
 
+/** CPU time (µs) of this thread per enqueue() call, `calls` of them, CONNECTIONS at a time on one connection. */
+async function enqueueCpu(ctx: BenchContext, jobs: JobsModule, calls: number): Promise<number | undefined> {
+  const conn = connect('bench-06-enqueue');
+  try {
+    // One call first: the connection ready, the code compiled.
+    await jobs.enqueue(conn, { n: 7 });
+    let started = 0;
+    const lane = async () => {
+      while (started++ < calls) await jobs.enqueue(conn, { n: 7 });
+    };
+    const before = threadCpu();
+    await Promise.all(Array.from({ length: CONNECTIONS }, lane));
+    const after = threadCpu();
+    return before && after ? (after.user + after.system - before.user - before.system) / calls : undefined;
+  } finally {
+    await conn.quit();
+    await deleteKeys(ctx.redisUrl, `${ctx.prefix}jobs:`);
+  }
+}
+
 /** The POST rows: the lesson's front and the bare server in turns, autocannon in this thread. */
-async function postRows(ctx: BenchContext, poll: Redis, front: Served, bare: Served): Promise<Measured[]> {
+async function postRows(ctx: BenchContext, poll: Redis, front: Served, bare: Served, jobs: JobsModule): Promise<Measured[]> {
   const seconds = ctx.quick ? 0.3 : 1.5;
+  const enqueueUs = await enqueueCpu(ctx, jobs, ctx.quick ? 200 : 2000);
   const http = { lesson: [] as Loaded[], bare: [] as Loaded[] };
   for (let round = 0; round < (ctx.quick ? 1 : 2); round++) {
     for (const mode of round % 2 === 0 ? (['lesson', 'bare'] as const) : (['bare', 'lesson'] as const)) {
@@ -473,7 +494,8 @@ async function postRows(ctx: BenchContext, poll: Redis, front: Served, bare: Ser
         `bare ${http.bare.map((l) => rate(l.perSecond)).join(', ')}); ${where}`,
       whyMissed:
         `autocannon, the server's thread and Redis share ${availableParallelism()} cores, so requests/s follow the CPU each request costs them all: ${where}${share}. ` +
-        `Over the bare server, each POST /jobs reads and checks a JSON body, and waits for one MULTI...EXEC (RPUSH, HSET, INCR) on its ioredis connection.`,
+        `Over the bare server, each POST /jobs reads and checks a JSON body and calls enqueue(): one MULTI...EXEC (RPUSH, HSET, INCR) on its ioredis ` +
+        `connection, which alone, timed apart in this thread (${CONNECTIONS} at a time), costs ${shown(enqueueUs)} of CPU a call.`,
     },
     { key: '06 POST p50', figure: median(lessonAll), baseline: median(bareAll), note: `over ${lessonAll.length} and ${bareAll.length} answers` },
     { key: '06 POST p99', figure: percentile(lessonAll, 99), baseline: percentile(bareAll, 99) },
@@ -538,7 +560,7 @@ export const reliableQueue: Item = {
         if (settled.status === 'rejected') throw settled.reason;
         return settled.value;
       }) as [Served, Served];
-      out.push(...(await postRows(ctx, poll, front, bare)));
+      out.push(...(await postRows(ctx, poll, front, bare, jobsModule)));
       const machine = `load average ${loadBefore.toFixed(1)} before this item and ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`;
       for (const row of out.filter((row) => row.note && (row.key === '06 N=1' || row.key === '06 POST'))) row.note += `; ${machine}`;
       return out;

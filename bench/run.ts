@@ -3,7 +3,7 @@
  * baselines taken in the same run on the same Redis, prints a table, and writes it as JSON and
  * as an SVG chart. `--quick` runs every row with tiny sizes (for the bench's own test).
  *
- *   npm run bench                       # the solutions: a minute, plus 10 to 15 for verify and watch
+ *   npm run bench                       # the solutions: a minute and a half, plus 10 to 15 for verify and watch
  *   npm run bench -- --target lessons   # your code; rows you have not written say "not done yet"
  *   npm run bench -- --only 03,05       # some rows
  *   npm run bench -- --only verify,watch   # cold verify of each lesson, watch save -> verdict of each step

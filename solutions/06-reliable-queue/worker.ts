@@ -62,7 +62,9 @@ const HANDED_BACK_MARK = Symbol('handed back');
 
 /**
  * One worker: takes each job with BLMOVE into its own processing list, runs it, records the
- * outcome and acknowledges with LREM, while a heartbeat key tells the reaper it is alive.
+ * outcome and acknowledges with LREM, while a heartbeat key tells the reaper it is alive. The
+ * transaction that acknowledges a job also takes the next one waiting (LMOVE), so a busy worker
+ * makes one round trip less per job.
  *
  * @example
  * const worker = new QueueWorker({ id: 'w1', handle: (job) => console.log(job.data) });
@@ -192,12 +194,20 @@ export class QueueWorker {
 
   private async work(conn: Redis): Promise<void> {
     const processing = keys.processing(this.id);
-    while (!this.stopping) {
-      this.blocking = true;
-      // BLMOVE, not BLPOP: the job stays in Redis, in our processing list, until we acknowledge it.
-      const raw = await conn.blmove(keys.waiting, processing, 'LEFT', 'LEFT', this.blockTimeoutSec).finally(() => (this.blocking = false));
-      if (raw === null) continue;
-      // handBack() was called while we waited: its script, sent after the BLMOVE, gives this job back.
+    // A job that the last acknowledgement took along: it is in our processing list, so it is ours
+    // to run even if the stop flag was set meanwhile.
+    let taken: string | null = null;
+    while (taken !== null || !this.stopping) {
+      let raw = taken;
+      taken = null;
+      if (raw === null) {
+        this.blocking = true;
+        // BLMOVE, not BLPOP: the job stays in Redis, in our processing list, until we acknowledge it.
+        raw = await conn.blmove(keys.waiting, processing, 'LEFT', 'LEFT', this.blockTimeoutSec).finally(() => (this.blocking = false));
+        if (raw === null) continue;
+      }
+      // handBack() was called while we waited: its script, sent after the BLMOVE (or the acknowledgement
+      // that took this job), gives this job back.
       if (this.leaving.signal.aborted) break;
       const outcome = await this.run(conn, raw);
       // Handed back: the job is in waiting again, and this run's outcome is nobody's.
@@ -206,14 +216,27 @@ export class QueueWorker {
         await conn.eval(TIMED_OUT, 5, processing, keys.waiting, keys.dead, keys.attempts, keys.status, raw, jobId(raw), this.maxAttempts);
         continue;
       }
-      await conn
-        .multi()
-        // LREM with the exact text BLMOVE gave us: a re-encoded job would not match.
-        .lrem(processing, 1, raw)
-        .hset(keys.results, outcome.id, JSON.stringify(outcome.outcome))
-        .hset(keys.status, outcome.id, outcome.outcome.ok ? 'done' : 'failed')
-        .exec();
+      // The flag is checked before every take: unless it is set, the acknowledgement takes the next job.
+      taken = await this.acknowledge(conn, raw, outcome, !this.stopping);
     }
+  }
+
+  /**
+   * Records the outcome and removes the job from our processing list, in one MULTI. With
+   * `takeNext`, the same transaction takes the next job too: LMOVE, the BLMOVE that never blocks
+   * (nil when none waits; the loop then BLMOVEs). One round trip acknowledges a job and takes the
+   * next, where two would wait one after the other. Returns the job taken, or null.
+   */
+  private async acknowledge(conn: Redis, raw: string, { id, outcome }: { id: string; outcome: Outcome }, takeNext: boolean): Promise<string | null> {
+    const ack = conn
+      .multi()
+      // LREM with the exact text BLMOVE (or LMOVE) gave us: a re-encoded job would not match.
+      .lrem(keys.processing(this.id), 1, raw)
+      .hset(keys.results, id, JSON.stringify(outcome))
+      .hset(keys.status, id, outcome.ok ? 'done' : 'failed');
+    if (takeNext) ack.lmove(keys.waiting, keys.processing(this.id), 'LEFT', 'LEFT');
+    const replies = await ack.exec();
+    return takeNext ? ((replies?.[3]?.[1] as string | null | undefined) ?? null) : null;
   }
 
   private async run(conn: Redis, raw: string): Promise<{ id: string; outcome: Outcome } | typeof TIMED_OUT_MARK | typeof HANDED_BACK_MARK> {
@@ -228,9 +251,11 @@ export class QueueWorker {
     await conn.hset(keys.status, id, 'processing');
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<typeof TIMED_OUT_MARK>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT_MARK), this.jobTimeoutMs)));
+    let leave = () => {};
     const left = new Promise<typeof HANDED_BACK_MARK>((resolve) => {
-      if (this.leaving.signal.aborted) resolve(HANDED_BACK_MARK);
-      this.leaving.signal.addEventListener('abort', () => resolve(HANDED_BACK_MARK), { once: true });
+      leave = () => resolve(HANDED_BACK_MARK);
+      if (this.leaving.signal.aborted) leave();
+      else this.leaving.signal.addEventListener('abort', leave, { once: true });
     });
     try {
       // A handler that never settles must not hold the worker: whichever comes first.
@@ -242,6 +267,9 @@ export class QueueWorker {
       return { id, outcome: { ok: false, error: error instanceof Error ? error.message : String(error) } };
     } finally {
       clearTimeout(timer);
+      // The worker's signal lives as long as the worker: listeners left on it would pile up, one per
+      // job, and each addEventListener walks them all (a worker slower with every job it has done).
+      this.leaving.signal.removeEventListener('abort', leave);
     }
   }
 }

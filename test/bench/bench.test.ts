@@ -86,6 +86,29 @@ describe('npm run bench -- --quick', () => {
   });
 });
 
+describe('the 06 rows: jobs/s against BullMQ, POST /jobs against bare node:http', () => {
+  it('measures every 06 row in the quick run, with positive figures against baselines of the same run', () => {
+    const report = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as { rows: RowResult[] };
+    const expected = {
+      '06 N=1': { unit: 'jobs/s', baselineWhat: 'BullMQ, 1 Worker, defaults', goal: { kind: 'min-ratio', value: 1 } },
+      '06 N=4': { unit: 'jobs/s', baselineWhat: 'BullMQ, 4 Workers, defaults', goal: { kind: 'min-ratio', value: 1 } },
+      '06 POST': { unit: 'req/s', baselineWhat: 'node:http answering 202', goal: { kind: 'min-ratio', value: 0.5 } },
+      '06 POST p50': { unit: 'ms', baselineWhat: 'node:http answering 202', goal: { kind: 'none' } },
+      '06 POST p99': { unit: 'ms', baselineWhat: 'node:http answering 202', goal: { kind: 'none' } },
+    };
+    expect(items.find((item) => item.id === '06')!.rows.map((row) => row.key)).toEqual(Object.keys(expected));
+    for (const [key, shape] of Object.entries(expected)) {
+      const row = report.rows.find((candidate) => candidate.key === key);
+      expect(row, `no row ${key} in the JSON`).toMatchObject({ ...shape, status: 'measured' });
+      for (const name of ['figure', 'baseline', 'ratio'] as const) expect(row![name], `row ${key}: ${name}`).toBeGreaterThan(0);
+      if (row!.met === false) expect(run.stdout, `row ${key} missed without saying why`).toContain(`${key}: missed: `);
+    }
+    // The notes say what each figure is made of: the runs, and the CPU each request or job cost.
+    expect(run.stdout).toMatch(/^06 N=1: 0\.1 s a run, median of 1 \(startApp\(\) [\d,]+\/s; BullMQ [\d,]+\/s; .*CPU per job/m);
+    expect(run.stdout).toMatch(/^06 POST: 0\.3 s of load a run, median of 1 .*CPU per request/m);
+  });
+});
+
 describe('the command rows: cold verify per lesson, watch save-to-verdict per step', () => {
   it('has a verify row for every lesson and a watch row for every step, with goals by class', () => {
     expect(['01', '02', '03', '04', '05', '06'].map((id) => specOf(`verify ${id}`)?.goal)).toEqual([2, 1.5, 2, 2, 2, 2].map((value) => ({ kind: 'max-ratio', value })));

@@ -13,6 +13,12 @@ export const alternatives: Alternative[] = [
     differs: 'no Lua: WATCH the alive key, the processing list and the attempts, read, then MULTI with LMOVE, HINCRBY and HSET, read again when EXEC answers null',
   },
   {
+    name: 'whole-list-transaction-reaper',
+    step: '06b',
+    differs:
+      'no Lua and no LMOVE: WATCH, LRANGE the dead worker\'s list, then one MULTI that DELetes it and LPUSHes (or RPUSHes to dead) every job, read again when EXEC answers null; rounds on a setInterval that skips a tick while one runs',
+  },
+  {
     name: 'route-table-server',
     step: '06c',
     differs:

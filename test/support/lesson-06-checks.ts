@@ -107,6 +107,30 @@ export async function holding(redis: RedisKit, id: string, state: 'alive' | 'dea
 
 export const MOVES = ['LREM', 'RPUSH', 'LPUSH', 'RPOP', 'LPOP', 'LSET', 'RPUSHX', 'LPUSHX'];
 
+/**
+ * Splits one client's commands (in the order Redis saw them) into those sent on their own and those
+ * inside a MULTI ... EXEC that follows a WATCH. Such a transaction runs as one step, and only if no
+ * watched key changed since the WATCH: what it moves is moved atomically, as by a script. A MULTI
+ * with no WATCH before it does not count: the reads it was decided on may be stale by EXEC.
+ */
+export function watchedTransactions(commands: string[]): { loose: string[]; watchedExec: boolean } {
+  const loose: string[] = [];
+  let watching = false;
+  let inside = false;
+  let watchedExec = false;
+  for (const command of commands) {
+    if (command === 'WATCH') watching = true;
+    else if (command === 'UNWATCH') watching = false;
+    else if (command === 'MULTI') inside = watching;
+    else if (command === 'EXEC' || command === 'DISCARD') {
+      if (inside && command === 'EXEC') watchedExec = true;
+      inside = false;
+      watching = false;
+    } else if (!inside) loose.push(command);
+  }
+  return { loose, watchedExec };
+}
+
 /** Serves createServer() of the check on a free loopback port; closed when the check ends. */
 export async function serve(redis: RedisKit, maxBodyBytes?: number, options: { idempotencyTtlMs?: number } = {}): Promise<{ url: string; server: Server }> {
   const server = createServer(redis.client('http'), maxBodyBytes === undefined ? options : { maxBodyBytes, ...options });

@@ -154,7 +154,11 @@ function writeConfig(combinations: Combination[]): string {
 }
 
 function judge(combination: Combination, module: TestModule | undefined): string {
-  if (!module) return 'did not run';
+  if (!module) {
+    // Vitest never ran its file (a crash, node_modules changing under the run): nothing was checked.
+    problem(`${combination.name} did not run: nothing of it was checked`);
+    return 'did not run';
+  }
   const loadErrors = module.errors();
   const tests = [...module.children.allTests()].filter((test) => test.result().state !== 'skipped');
   const failed = tests.filter((test) => test.result().state === 'failed');

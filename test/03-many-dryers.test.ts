@@ -144,9 +144,9 @@ async function finished(redis: RedisKit, run: Promise<DryerReport[]>, w: Watch):
       const left = Object.values(w.pushed).reduce((sum, pushed) => sum + pushed, 0) - taken;
       if (clients.length === 0 || blocked > 0 || left > 0 || events.length !== seen) idleSince = Date.now();
       seen = events.length;
-      if (Date.now() - idleSince > 3000) {
+      if (Date.now() - idleSince > 2000) {
         throw new Error(
-          `runDryers() had not resolved 3 s after the last dryer stopped waiting: ${clients.length} dryer connection(s) were still open ` +
+          `runDryers() had not resolved 2 s after the last dryer stopped waiting: ${clients.length} dryer connection(s) were still open ` +
             `and ${liveThreads().length} worker thread(s) still running. An open connection keeps its thread alive: close each dryer's ` +
             'connection (await conn.quit()) when its loop ends.',
         );

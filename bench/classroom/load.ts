@@ -4,9 +4,7 @@
  * process of its own (so its memory can be read) or against a bare `node:http` server that only
  * answers 202 (the limit: what any server on this machine can do for the same requests).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../../workshop/target.ts';
 
@@ -33,81 +31,55 @@ export interface Target {
   url: string;
   code: string;
   token: string;
-  /** The server's resident memory now, bytes (from /proc; undefined elsewhere). */
-  rss(): number | undefined;
+  /** The server's heap after a full garbage collection, and its resident memory, bytes. */
+  memory(): Promise<{ heap: number; rss: number }>;
   stop(): Promise<void>;
 }
 
-/** `npm run classroom` in a child process, on a free loopback port, with its state in a temporary folder. */
-export async function spawnClassroom(): Promise<Target> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'workshop-classroom-load-'));
-  const child = spawn(process.execPath, ['workshop/launch.mjs', 'classroom', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
-    const out = await printed(child, /Your board: +(\S+)/);
-    const join = /join (http:\S+)/.exec(out)![1]!;
-    const board = new URL(/Your board: +(\S+)/.exec(out)![1]!);
-    return { url: new URL(join).origin, code: new URL(join).pathname.slice(1), token: board.searchParams.get('token')!, rss: () => rssOf(child.pid), stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
-function printed(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the classroom printed no address in 20 s: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (pattern.test(out)) {
-        clearTimeout(timer);
-        resolve(out);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`the classroom exited (${code}): ${out}`)));
-  });
-}
-
-function rssOf(pid: number | undefined): number | undefined {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
+/** `npm run classroom`'s server, on a free loopback port with its state in a temporary folder, in a process of its own. */
+export function spawnClassroom(): Promise<Target> {
+  return spawnServer('classroom');
 }
 
 /** The limit: a node:http server that reads the body and answers 202, in a process of its own as the classroom is. */
-export async function spawnBare(): Promise<Target> {
-  const code = `
-    const http = require('node:http');
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => { res.writeHead(req.url === '/api/join' ? 201 : 202, { 'content-type': 'application/json' }); res.end('{"learnerId":"x","secret":"y"}'); });
+export function spawnBare(): Promise<Target> {
+  return spawnServer('bare');
+}
+
+async function spawnServer(kind: 'classroom' | 'bare'): Promise<Target> {
+  const child = fork(join(import.meta.dirname, 'server-process.ts'), [kind], { cwd: ROOT, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T>(what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the ${kind} server did not answer (${what}) in 20 s`)), 20_000);
+      child.once('message', (message) => {
+        clearTimeout(timer);
+        resolve(message as T);
+      });
+      child.once('exit', (code) => reject(new Error(`the ${kind} server exited (${code}) before ${what}`)));
     });
-    server.listen(0, '127.0.0.1', () => console.log('Your board: http://127.0.0.1:' + server.address().port + '/board?token=t join http://127.0.0.1:' + server.address().port + '/CODE'));
-    process.on('SIGTERM', () => process.exit(0));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = await printed(child, /Your board/);
-  const port = /127\.0\.0\.1:(\d+)/.exec(out)![1];
-  return {
-    url: `http://127.0.0.1:${port}`,
-    code: 'CODE',
-    token: 't',
-    rss: () => rssOf(child.pid),
-    stop: async () => {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
-    },
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (child.connected) child.send('stop');
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(hard);
   };
+  try {
+    const ready = await next<{ url: string; code: string; token: string }>('its address');
+    return {
+      ...ready,
+      memory: () => {
+        const answer = next<{ heap: number; rss: number }>('its memory');
+        child.send('heap');
+        return answer;
+      },
+      stop,
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }
 
 const STEPS = ['01a', '01b', '01c', '02a', '02b', '03a', '03b', '04a', '04b', '05a', '05b', '06a', '06b', '06c', '06d'];

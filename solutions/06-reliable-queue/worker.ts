@@ -57,6 +57,31 @@ redis.call('SREM', KEYS[5], ARGV[1])
 return ids
 `;
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An error of the connection (Redis restarted, the connection cut: ioredis reconnects, and gives up
+ * on a command after maxRetriesPerRequest), not one Redis answered, and the connection not ended
+ * for good: worth sending the command again. Otherwise the worker leaves, and the reaper gives its
+ * jobs back.
+ */
+const passing = (conn: Redis, error: unknown) => (error as Error).name !== 'ReplyError' && conn.status !== 'end';
+
+/**
+ * Sends a command again until Redis has answered it: an acknowledgement lost to a restart would
+ * leave the job in our processing list, where nobody gives it back while we live.
+ */
+async function persist<T>(conn: Redis, send: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!passing(conn, error)) throw error;
+      await pause(50);
+    }
+  }
+}
+
 const TIMED_OUT_MARK = Symbol('timed out');
 const HANDED_BACK_MARK = Symbol('handed back');
 
@@ -194,8 +219,16 @@ export class QueueWorker {
     const processing = keys.processing(this.id);
     while (!this.stopping) {
       this.blocking = true;
-      // BLMOVE, not BLPOP: the job stays in Redis, in our processing list, until we acknowledge it.
-      const raw = await conn.blmove(keys.waiting, processing, 'LEFT', 'LEFT', this.blockTimeoutSec).finally(() => (this.blocking = false));
+      let raw: string | null;
+      try {
+        // BLMOVE, not BLPOP: the job stays in Redis, in our processing list, until we acknowledge it.
+        raw = await conn.blmove(keys.waiting, processing, 'LEFT', 'LEFT', this.blockTimeoutSec).finally(() => (this.blocking = false));
+      } catch (error) {
+        // Redis restarted or the connection was cut: ask again (checking the stop flag first) once ioredis has reconnected.
+        if (!passing(conn, error)) throw error;
+        await pause(50);
+        continue;
+      }
       if (raw === null) continue;
       // handBack() was called while we waited: its script, sent after the BLMOVE, gives this job back.
       if (this.leaving.signal.aborted) break;
@@ -203,16 +236,19 @@ export class QueueWorker {
       // Handed back: the job is in waiting again, and this run's outcome is nobody's.
       if (outcome === HANDED_BACK_MARK) break;
       if (outcome === TIMED_OUT_MARK) {
-        await conn.eval(TIMED_OUT, 5, processing, keys.waiting, keys.dead, keys.attempts, keys.status, raw, jobId(raw), this.maxAttempts);
+        await persist(conn, () => conn.eval(TIMED_OUT, 5, processing, keys.waiting, keys.dead, keys.attempts, keys.status, raw, jobId(raw), this.maxAttempts));
         continue;
       }
-      await conn
-        .multi()
-        // LREM with the exact text BLMOVE gave us: a re-encoded job would not match.
-        .lrem(processing, 1, raw)
-        .hset(keys.results, outcome.id, JSON.stringify(outcome.outcome))
-        .hset(keys.status, outcome.id, outcome.outcome.ok ? 'done' : 'failed')
-        .exec();
+      // Sent again until answered: running it twice changes nothing (LREM then finds nothing to remove).
+      await persist(conn, () =>
+        conn
+          .multi()
+          // LREM with the exact text BLMOVE gave us: a re-encoded job would not match.
+          .lrem(processing, 1, raw)
+          .hset(keys.results, outcome.id, JSON.stringify(outcome.outcome))
+          .hset(keys.status, outcome.id, outcome.outcome.ok ? 'done' : 'failed')
+          .exec(),
+      );
     }
   }
 
@@ -225,7 +261,7 @@ export class QueueWorker {
     } catch (error) {
       return { id, outcome: { ok: false, error: (error as Error).message } };
     }
-    await conn.hset(keys.status, id, 'processing');
+    await persist(conn, () => conn.hset(keys.status, id, 'processing'));
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<typeof TIMED_OUT_MARK>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT_MARK), this.jobTimeoutMs)));
     const left = new Promise<typeof HANDED_BACK_MARK>((resolve) => {

@@ -37,12 +37,8 @@ redis.call('HSET', KEYS[5], ARGV[2], 'waiting')
 return 'waiting'
 `;
 
-/**
- * Gives back every job of one worker that is leaving before they are done, not as a failure (no
- * attempt counted), and unregisters it, in one step. KEYS: processing, waiting, status, alive, workers.
- * ARGV: worker id. Returns the ids given back.
- */
-const HAND_BACK = `${LUA_JOB_ID}
+/** Pops every job of a processing list back to the head of waiting, as it was, and collects the ids. */
+const RETURN_ALL = `${LUA_JOB_ID}
 local ids = {}
 while true do
   local raw = redis.call('RPOP', KEYS[1])
@@ -52,8 +48,21 @@ while true do
   redis.call('HSET', KEYS[3], id, 'waiting')
   table.insert(ids, 1, id)
 end
+`;
+
+/**
+ * Gives back every job of one worker that is leaving before they are done, not as a failure (no
+ * attempt counted), and unregisters it, in one step. KEYS: processing, waiting, status, alive, workers.
+ * ARGV: worker id. Returns the ids given back.
+ */
+const HAND_BACK = `${RETURN_ALL}
 redis.call('DEL', KEYS[4])
 redis.call('SREM', KEYS[5], ARGV[1])
+return ids
+`;
+
+/** Gives back the jobs of our processing list that the loop does not know of. KEYS: processing, waiting, status. */
+const GIVE_BACK_STRAYS = `${RETURN_ALL}
 return ids
 `;
 
@@ -114,6 +123,8 @@ export class QueueWorker {
   private ended = false;
   /** Aborted by handBack(): the job in progress is given up, its outcome never recorded. */
   private readonly leaving = new AbortController();
+  /** Set when the BLMOVE connection has reconnected: our processing list may hold a job the loop never got. */
+  private strays = false;
 
   private readonly options: WorkerOptions;
 
@@ -190,6 +201,10 @@ export class QueueWorker {
     const beat = connect(`heartbeat-${this.id}`);
     this.conn = conn;
     this.clientId = (await conn.client('ID')) as number;
+    // A BLMOVE that Redis carried out can lose its answer with a cut connection (ioredis then sends it
+    // again): its job sits in our processing list, unknown to the loop, and the reaper leaves a live
+    // worker's list alone. After each reconnect, the loop gives such jobs back before its next BLMOVE.
+    conn.on('ready', () => (this.strays = true));
     // Alive and registered together, at every beat: a worker the reaper gave up on after a stall (a
     // long GC pause, SIGSTOP) is registered again, so that its jobs are given back when it dies later.
     const renew = () => beat.multi().set(keys.alive(this.id), String(process.pid), 'PX', this.leaseMs).sadd(keys.workers, this.id).exec();
@@ -217,7 +232,14 @@ export class QueueWorker {
 
   private async work(conn: Redis): Promise<void> {
     const processing = keys.processing(this.id);
+    // Between two jobs the loop holds none: whatever is in our processing list then is a stray.
+    const giveBackStrays = async () => {
+      if (!this.strays) return;
+      this.strays = false;
+      await persist(conn, () => conn.eval(GIVE_BACK_STRAYS, 3, processing, keys.waiting, keys.status));
+    };
     while (!this.stopping) {
+      await giveBackStrays();
       this.blocking = true;
       let raw: string | null;
       try {
@@ -250,6 +272,8 @@ export class QueueWorker {
           .exec(),
       );
     }
+    // Unregistered with a stray in our list, it would be nobody's. (handBack() gave everything back.)
+    if (!this.leaving.signal.aborted) await giveBackStrays();
   }
 
   private async run(conn: Redis, raw: string): Promise<{ id: string; outcome: Outcome } | typeof TIMED_OUT_MARK | typeof HANDED_BACK_MARK> {

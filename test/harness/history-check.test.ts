@@ -39,7 +39,7 @@ describe('checkHistory()', () => {
     expect(verdict.problems).toEqual([]);
     expect(verdict.ok).toBe(true);
     expect(verdict.counts).toMatchObject({ enqueued: 3, acknowledged: 3, done: 3, dead: 0, lost: 0 });
-    expect(formatVerdict(verdict)).toBe('3 jobs posted: 3 acknowledged with 202, 0 unknown (0 of them in the queue).\n3 done, 0 dead, 0 lost; 0 duplicate run(s).');
+    expect(formatVerdict(verdict)).toBe('3 jobs posted (0 sent again after no answer): 3 acknowledged with 202, 0 unknown (0 of them in the queue).\n3 done, 0 dead, 0 lost; 0 duplicate run(s).');
   });
 
   test('rule 1: a job acknowledged with 202 that never finished is lost, in the lesson\'s words', () => {
@@ -165,6 +165,7 @@ describe('checkHistory()', () => {
     present.final.jobs.d = done();
     expect(checkHistory(present).ok).toBe(true);
     expect(checkHistory(present).counts.unknown).toEqual({ total: 1, present: 1 });
+    expect(checkHistory(present).counts.resent).toBe(0);
 
     const double = good();
     double.enqueues.push(unknown, { ...unknown, try: 2, at: 2400, end: 2500 });
@@ -178,6 +179,7 @@ describe('checkHistory()', () => {
     retried.runs.push(...run('w1', 'd', 4, 320, 350), ...run('w2', 'e', 4, 2450, 2480));
     retried.final.jobs.d = done();
     retried.final.jobs.e = done();
+    expect(checkHistory(retried).counts).toMatchObject({ resent: 1, acknowledged: 4 });
     expect(problems(retried)).toEqual(['job 4 was enqueued twice: besides e (acknowledged with 202 at 2.42 s), the queue also has d, done, run by w1 at 0.32 s']);
 
     const twoIds = good();

@@ -20,6 +20,8 @@ export type DuplicateReason = 'killed' | 'stalled' | 'outage' | 'time limit' | '
 export interface Counts {
   /** Jobs the client posted (distinct numbers). */
   enqueued: number;
+  /** Of those, how many it sent again (with the same Idempotency-Key) after a try ended unknown. */
+  resent: number;
   /** Jobs answered 202 (on some try). */
   acknowledged: number;
   /** Jobs never answered 202 whose POST may have gone through; `present` of them are in the queue. */
@@ -60,6 +62,7 @@ export function checkHistory(history: History): Verdict {
   for (const op of history.enqueues) byN.set(op.n, [...(byN.get(op.n) ?? []), op]);
   const counts: Counts = {
     enqueued: byN.size,
+    resent: [...byN.values()].filter((ops) => ops.length > 1).length,
     acknowledged: 0,
     unknown: { total: 0, present: 0 },
     done: 0,
@@ -152,7 +155,7 @@ export function formatVerdict(verdict: Verdict, limit = 10): string {
   const reasons = (['killed', 'stalled', 'outage', 'time limit', 'unexplained'] as const).filter((reason) => c.duplicates[reason] > 0).map((reason) => `${c.duplicates[reason]} ${REASON_WORDS[reason]}`);
   const duplicates = Object.values(c.duplicates).reduce((a, b) => a + b, 0);
   const lines = [
-    `${c.enqueued} jobs posted: ${c.acknowledged} acknowledged with 202, ${c.unknown.total} unknown (${c.unknown.present} of them in the queue).`,
+    `${c.enqueued} jobs posted (${c.resent} sent again after no answer): ${c.acknowledged} acknowledged with 202, ${c.unknown.total} unknown (${c.unknown.present} of them in the queue).`,
     `${c.done} done, ${c.dead} dead, ${c.lost} lost; ${duplicates} duplicate run(s)${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''}.`,
   ];
   if (verdict.problems.length > 0) {

@@ -137,6 +137,8 @@ describe('checkHistory()', () => {
     expect(explained([], run('w1', 'a', 1, 100, 900), run('w2', 'a', 1, 620, 700, 2)).counts.duplicates['time limit']).toBe(1);
     // A first run that finished within the limit was not given up: the second run is unexplained.
     expect(explained([], run('w1', 'a', 1, 100, 300), run('w2', 'a', 1, 620, 700, 2)).ok).toBe(false);
+    // Nor does the limit explain a second run that began long before the first reached it.
+    expect(explained([], run('w1', 'a', 1, 100, 900), run('w2', 'a', 1, 300, 350, 2)).ok).toBe(false);
   });
 
   test('rule 3: a job the client never posted, or whose every POST failed, must not be in the queue', () => {

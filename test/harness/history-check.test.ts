@@ -124,6 +124,8 @@ describe('checkHistory()', () => {
     expect(explained([{ ...stall, until: 400, lapsed: false }], run('w1', 'a', 1, 100, 420), run('w2', 'a', 1, 450, 500, 2)).ok).toBe(false);
     // A worker stalled while holding the job unseen runs it once resumed, after another worker ran it.
     expect(explained([{ ...stall, at: 50, until: 1200 }], run('w2', 'a', 1, 1150, 1180, 2), run('w1', 'a', 1, 1250, 1300, 2)).counts.duplicates.stalled).toBe(1);
+    // ...or just before it: the stale copy can run first.
+    expect(explained([{ ...stall, at: 50, until: 1200 }], run('w1', 'a', 1, 1205, 1300, 2), run('w2', 'a', 1, 1215, 1260, 2)).counts.duplicates.stalled).toBe(1);
     // ...but not once it ran another job after the stall: then it did not hold this one through it.
     const other = good();
     other.runs = [...run('w2', 'b', 2, 160, 200), ...run('w2', 'a', 1, 1150, 1180, 2), ...run('w1', 'c', 3, 1210, 1260), ...run('w1', 'a', 1, 1270, 1300, 2)];

@@ -8,7 +8,8 @@
  *    worker was killed (SIGKILL) or stalled past its lease (SIGSTOP) in between, or Redis was away
  *    (restarted, connections cut) until its heartbeat key expired, or that run passed the time limit.
  *    A worker stalled while it held a job unseen (a BLMOVE answered, the run not begun) runs that
- *    job once it is resumed: a stall of the later run's worker that began before the earlier run explains it too.
+ *    job once it is resumed, before or after the worker the reaper handed it to: a stall that began
+ *    before both runs explains them when its worker's run is the first it began after the stall.
  * 3. Nothing runs that was never enqueued: a job's number comes from a POST that was acknowledged
  *    or ended unknown, never from one that certainly failed, nor from none.
  * 4. One POST (one Idempotency-Key), one job: an unknown one may be in the queue or not, never twice.
@@ -231,15 +232,17 @@ function finishOf(life: Life, start: Run): Run | undefined {
 function explain(history: History, life: Life, before: Run, next: Run): DuplicateReason {
   const { faults, settings } = history;
   const between = (at: number) => at > before.at && at < next.at;
-  // The later run's worker started nothing else since `from`: it held this job all along, unseen
-  // (a BLMOVE answered, the run not begun), while the reaper handed it on.
-  const heldSince = (from: number) => !history.runs.some((run) => run.kind === 'start' && run.worker === next.worker && run.at > from && run.at < next.at);
+  // The worker of `run` started nothing else since `from`: it held this job all along, unseen (a
+  // BLMOVE answered, the run not begun), while the reaper handed it on. Its stale copy may run
+  // before or after the one handed on.
+  const heldSince = (run: Run, from: number) => !history.runs.some((other) => other.kind === 'start' && other.worker === run.worker && other.at > from && other.at < run.at);
   if (faults.some((fault) => fault.kind === 'kill' && fault.worker === before.worker && between(fault.at))) return 'killed';
   const stalled = faults.some(
     (fault) =>
       fault.kind === 'stall' &&
       fault.lapsed &&
-      ((fault.worker === before.worker && between(fault.at)) || (fault.worker === next.worker && fault.at < before.at && (fault.until ?? Infinity) <= next.at && heldSince(fault.until!))),
+      ((fault.worker === before.worker && between(fault.at)) ||
+        [before, next].some((run) => fault.worker === run.worker && fault.at < before.at && (fault.until ?? Infinity) <= run.at && heldSince(run, fault.until!))),
   );
   if (stalled) return 'stalled';
   // Redis away (restarted, connections cut) until a heartbeat key expired: the reaper takes that
@@ -247,7 +250,7 @@ function explain(history: History, life: Life, before: Run, next: Run): Duplicat
   const outage = faults.some(
     (fault) =>
       (fault.lapses?.includes(before.worker) && before.at < (fault.until ?? fault.at) && fault.at < next.at) ||
-      (fault.lapses?.includes(next.worker) && fault.at < before.at && heldSince(fault.at)),
+      [before, next].some((run) => fault.lapses?.includes(run.worker) && fault.at < before.at && heldSince(run, fault.at)),
   );
   if (outage) return 'outage';
   const finish = finishOf(life, before);

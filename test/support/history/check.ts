@@ -6,7 +6,7 @@
  *    maxAttempts (a job that got into the queue without a 202 too: a queue finishes what it holds).
  * 2. Every run of a job after its first is explained by what happened to the run before: its
  *    worker was killed (SIGKILL) or stalled past its lease (SIGSTOP) in between, or Redis was away
- *    (restarted, connections cut) until its heartbeat key expired, or that run passed the time limit.
+ *    (restarted, connections cut) while it held the job, or that run passed the time limit.
  *    A worker stalled while it held a job unseen (a BLMOVE answered, the run not begun) runs that
  *    job once it is resumed, before or after the worker the reaper handed it to: a stall that began
  *    before both runs explains them when its worker's run is the first it began after the stall.
@@ -58,6 +58,8 @@ interface Life {
  * process has its own clock origin. Measured: a second run 490 ms after a first that overran a 500 ms limit.
  */
 const SLACK_MS = 100;
+/** How long after its run finished a job may still wait for its acknowledgement. */
+const ACK_MS = 50;
 
 export function checkHistory(history: History): Verdict {
   const { maxAttempts } = history.settings;
@@ -145,7 +147,7 @@ export function checkHistory(history: History): Verdict {
         const finish = finishOf(life, before);
         problems.push(
           `${name(life)} ran again: by ${before.worker} at ${seconds(before.at)} (${finish ? `finished at ${seconds(finish.at)}` : 'never finished'}), then by ${next.worker} at ${seconds(next.at)}, ` +
-            `and nothing explains the second run: ${before.worker} was not killed, not stalled, and its heartbeat key never expired in between, and the first run did not pass the time limit ` +
+            `and nothing explains the second run: ${before.worker} was not killed, not stalled, Redis was not away while it held the job, and the first run did not pass the time limit ` +
             `(${history.settings.jobTimeoutMs} ms). A job runs again only when its worker is gone or gave it up`,
         );
       }
@@ -173,7 +175,7 @@ export function formatVerdict(verdict: Verdict, limit = 10): string {
 const REASON_WORDS: Record<DuplicateReason, string> = {
   killed: 'after a SIGKILL',
   stalled: 'after a stall past the lease',
-  outage: 'after Redis was away past the lease',
+  outage: 'around a Redis outage',
   'time limit': 'past the time limit',
   unexplained: 'UNEXPLAINED',
 };
@@ -245,16 +247,18 @@ function explain(history: History, life: Life, before: Run, next: Run): Duplicat
         [before, next].some((run) => fault.worker === run.worker && fault.at < before.at && (fault.until ?? Infinity) <= run.at && heldSince(run, fault.until!))),
   );
   if (stalled) return 'stalled';
-  // Redis away (restarted, connections cut) until a heartbeat key expired: the reaper takes that
-  // worker for dead, as after a stall, whichever of the two runs it held.
-  const outage = faults.some(
-    (fault) =>
-      (fault.lapses?.includes(before.worker) && before.at < (fault.until ?? fault.at) && fault.at < next.at) ||
-      [before, next].some((run) => fault.lapses?.includes(run.worker) && fault.at < before.at && heldSince(run, fault.at)),
-  );
-  if (outage) return 'outage';
+  // Redis away (restarted, connections cut): until every heartbeat has got through again, any
+  // heartbeat key may expire and the reaper take a live worker for dead, as after a stall. The
+  // first run was still held when Redis went away (not finished, or its acknowledgement maybe
+  // still on its way), or one of the runs is a stale copy held unseen since then.
   const finish = finishOf(life, before);
   const overran = !finish || finish.at - before.at >= settings.jobTimeoutMs - SLACK_MS;
   if (overran && next.at - before.at >= settings.jobTimeoutMs - SLACK_MS) return 'time limit';
-  return 'unexplained';
+  const outage = faults.some(
+    (fault) =>
+      (fault.kind === 'restart' || fault.kind === 'cut') &&
+      ((before.at < (fault.until ?? fault.at) && fault.at < next.at && (!finish || finish.at > fault.at - ACK_MS)) ||
+        [before, next].some((run) => fault.at < before.at && heldSince(run, fault.at))),
+  );
+  return outage ? 'outage' : 'unexplained';
 }

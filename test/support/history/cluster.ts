@@ -31,6 +31,8 @@ export interface Member {
   id: string;
   child: Child;
   file: string;
+  /** Set once it has started (printed ready, or listening). */
+  ready?: boolean;
   /** Set by a fault that kills it: its end is no news. */
   killed?: boolean;
 }
@@ -75,7 +77,7 @@ export class Cluster {
     const child = startChild('front', join(HERE, 'front.ts'), [app], this.env('front', file), this.options.prefix);
     const line = await started(child, /^(listening|failed)\b/, 'startApp() from app.ts (step 06d), with one worker, the reaper and the HTTP server');
     const [, port = '0', id = 'app'] = line.split(' ');
-    this.front = { id, child, file, port: Number(port) };
+    this.front = { id, child, file, port: Number(port), ready: true };
     this.all.push(this.front);
   }
 
@@ -85,10 +87,12 @@ export class Cluster {
     const file = join(this.options.dir, `${id}.jsonl`);
     const worker = pathToFileURL(join(this.options.lessonDir, 'worker.ts')).href;
     const child = startChild(`worker ${id}`, join(HERE, 'worker.ts'), [worker], this.env(id, file), this.options.prefix);
-    this.slots[slot] = { id, child, file };
-    this.all.push(this.slots[slot]);
+    const member: Member = { id, child, file };
+    this.slots[slot] = member;
+    this.all.push(member);
     await started(child, /^(ready|failed)\b/, `QueueWorker from worker.ts (step 06a) as worker ${id}`);
-    return this.slots[slot];
+    member.ready = true;
+    return member;
   }
 
   /** The job `member` is running now (its last line is a start), if any. */

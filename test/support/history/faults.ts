@@ -46,7 +46,7 @@ export async function injectFaults(planned: PlannedFault[], ctx: FaultContext): 
       if (fault.kind === 'cut') {
         const at = now() - ctx.t0;
         ctx.proxy.cut();
-        const missing = await lapses(ctx, busy);
+        const missing = await heartbeatsBack(ctx, busy, Date.now());
         return void done.push({ kind: 'cut', at, until: now() - ctx.t0, lapses: missing });
       }
       if (fault.kind === 'restart') {
@@ -57,7 +57,7 @@ export async function injectFaults(planned: PlannedFault[], ctx: FaultContext): 
         await previous;
         const at = now() - ctx.t0;
         await ctx.redis.restart().finally(finish);
-        const missing = await lapses(ctx, busy);
+        const missing = await heartbeatsBack(ctx, busy, Date.now());
         return void done.push({ kind: 'restart', at, until: now() - ctx.t0, lapses: missing });
       }
       const count = ctx.cluster.slots.length;
@@ -75,20 +75,21 @@ export async function injectFaults(planned: PlannedFault[], ctx: FaultContext): 
 }
 
 /**
- * After Redis was away: waits until the heartbeat key of every worker no other fault holds is there
- * again (each heartbeat got through), and returns those seen missing meanwhile. An outage nearly as
- * long as the lease lets heartbeat keys expire, and the reaper may then give back the jobs of
- * workers that are alive: the checker counts what follows as caused by the outage.
+ * After Redis was away (restarted, connections cut), the heartbeat keys may expire until each
+ * worker's heartbeat gets through again, and meanwhile the reaper may give back the jobs of workers
+ * that are alive. Waits until every worker no other fault holds has renewed its key since `since`
+ * (epoch ms: its expiry is then at least leaseMs past it), and returns those seen without a key
+ * meanwhile (a lapse can also pass between two looks: the checker counts the whole time as the outage's).
  */
-async function lapses(ctx: FaultContext, busy: Set<number>): Promise<string[]> {
+async function heartbeatsBack(ctx: FaultContext, busy: Set<number>, since: number): Promise<string[]> {
   const missing = new Set<string>();
-  const watched = () => [ctx.cluster.front!, ...ctx.cluster.slots.filter((_, slot) => !busy.has(slot))].filter((member) => !member.child.exit());
+  const watched = () => [ctx.cluster.front!, ...ctx.cluster.slots.filter((_, slot) => !busy.has(slot))].filter((member) => member.ready && !member.child.exit());
   await until(async () => {
     let back = true;
     for (const member of watched()) {
-      if ((await ctx.observer.exists(`jobs:alive:${member.id}`)) === 1) continue;
-      missing.add(member.id);
-      back = false;
+      const ttl = await ctx.observer.pttl(`jobs:alive:${member.id}`);
+      if (ttl < 0) missing.add(member.id);
+      if (ttl < 0 || Date.now() + ttl < since + ctx.leaseMs + 20) back = false;
     }
     return back;
   }, ctx.leaseMs + 5000);

@@ -44,7 +44,8 @@ export interface Run {
  * A fault the run injected. `kill`: SIGKILL of a worker process. `stall`: SIGSTOP at `at`, SIGCONT
  * at `until`, with `lapsed` once its heartbeat key had expired (past the lease). `restart`: Redis
  * killed at `at`. `cut`: the proxy dropped every connection at `at`. For both, `until` is when every
- * worker's heartbeat key was there again, and `lapses` names those that had expired meanwhile.
+ * worker's heartbeat had got through again (until then any heartbeat key may expire), and `lapses`
+ * names the workers seen without a key meanwhile.
  */
 export interface Fault {
   kind: 'kill' | 'stall' | 'restart' | 'cut';
@@ -52,7 +53,7 @@ export interface Fault {
   until?: number;
   worker?: string;
   lapsed?: boolean;
-  /** For restart and cut: the workers whose heartbeat key was seen missing before every one was back. */
+  /** For restart and cut: the workers seen without a heartbeat key before every heartbeat was back. */
   lapses?: string[];
   /** The job the worker was running when the fault hit it, if known. */
   job?: string;

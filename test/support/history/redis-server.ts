@@ -14,6 +14,8 @@ import { findRedisServer, freePort, GUARD, waitUntilUp } from '../../../workshop
 export interface PrivateRedis {
   url: string;
   port: number;
+  /** Its folder: the append-only file is there, a history of every write in order. */
+  dir: string;
   /** Kills the server and, `downMs` later, starts it again from its append-only file; resolves once it answers. */
   restart(downMs?: number): Promise<void>;
   /** Stops it and deletes its folder. Safe to call twice. */
@@ -54,6 +56,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   return {
     url,
     port,
+    dir,
     async restart(downMs = 0) {
       await kill();
       if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));

@@ -6,7 +6,7 @@
  *
  * Used by test/06-history.test.ts (a bounded run) and by `npm run soak` (many longer runs).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -84,7 +84,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const final = await readFinal(observer, url, [...acked, ...cluster.runs().map((run) => run.job)]);
     const runs = cluster.runs().map((run) => ({ ...run, at: run.at - t0 }));
     const history: History = { settings: { leaseMs, jobTimeoutMs, maxAttempts }, enqueues, runs, faults, final };
-    return { seed, history, verdict: checkHistory(history), drained, crashed: cluster.crashed(), ms: now() - started };
+    const verdict = checkHistory(history);
+    // Every write Redis took, in order, for a closer look at a run that broke a rule.
+    if (!verdict.ok) cpSync(redis.dir, join(ROOT, '.workshop', 'history', `${seed}-redis`), { recursive: true });
+    return { seed, history, verdict, drained, crashed: cluster.crashed(), ms: now() - started };
   } finally {
     await cluster?.stop();
     await proxy?.close();
@@ -94,7 +97,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   }
 }
 
-/** Keeps a run's history for a closer look: .workshop/history/<seed>.json. Returns the path. */
+/** Keeps a run's history for a closer look: .workshop/history/<seed>.json (beside <seed>-redis, Redis' own files). Returns the path. */
 export function saveHistory(result: ScenarioResult): string {
   const folder = join(ROOT, '.workshop', 'history');
   mkdirSync(folder, { recursive: true });

@@ -2,7 +2,8 @@
  * Injects the faults of a schedule at their moments, and records each as it really happened. The
  * moment is the schedule's; everything after it waits for a state, not for a guess: a kill or a
  * stall waits until its worker is in the middle of a job, a stall lasts until the worker's heartbeat
- * key has expired and the reaper has struck it off (past the lease), a restart until Redis answers.
+ * key has expired and the reaper has struck it off (past the lease), a restart until Redis answers,
+ * and a restart or a cut is over once every worker's heartbeat has got through again.
  */
 import type { Redis } from 'ioredis';
 import type { Cluster, Member } from './cluster.ts';

@@ -37,12 +37,8 @@ redis.call('HSET', KEYS[5], ARGV[2], 'waiting')
 return 'waiting'
 `;
 
-/**
- * Gives back every job of one worker that is leaving before they are done, not as a failure (no
- * attempt counted), and unregisters it, in one step. KEYS: processing, waiting, status, alive, workers.
- * ARGV: worker id. Returns the ids given back.
- */
-const HAND_BACK = `${LUA_JOB_ID}
+/** Pops every job of a processing list back to the head of waiting, as it was, and collects the ids. */
+const RETURN_ALL = `${LUA_JOB_ID}
 local ids = {}
 while true do
   local raw = redis.call('RPOP', KEYS[1])
@@ -52,10 +48,48 @@ while true do
   redis.call('HSET', KEYS[3], id, 'waiting')
   table.insert(ids, 1, id)
 end
+`;
+
+/**
+ * Gives back every job of one worker that is leaving before they are done, not as a failure (no
+ * attempt counted), and unregisters it, in one step. KEYS: processing, waiting, status, alive, workers.
+ * ARGV: worker id. Returns the ids given back.
+ */
+const HAND_BACK = `${RETURN_ALL}
 redis.call('DEL', KEYS[4])
 redis.call('SREM', KEYS[5], ARGV[1])
 return ids
 `;
+
+/** Gives back the jobs of our processing list that the loop does not know of. KEYS: processing, waiting, status. */
+const GIVE_BACK_STRAYS = `${RETURN_ALL}
+return ids
+`;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An error of the connection (Redis restarted, the connection cut: ioredis reconnects, and gives up
+ * on a command after maxRetriesPerRequest), not one Redis answered, and the connection not ended
+ * for good: worth sending the command again. Otherwise the worker leaves, and the reaper gives its
+ * jobs back.
+ */
+const passing = (conn: Redis, error: unknown) => (error as Error).name !== 'ReplyError' && conn.status !== 'end';
+
+/**
+ * Sends a command again until Redis has answered it: an acknowledgement lost to a restart would
+ * leave the job in our processing list, where nobody gives it back while we live.
+ */
+async function persist<T>(conn: Redis, send: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!passing(conn, error)) throw error;
+      await pause(50);
+    }
+  }
+}
 
 const TIMED_OUT_MARK = Symbol('timed out');
 const HANDED_BACK_MARK = Symbol('handed back');
@@ -91,6 +125,8 @@ export class QueueWorker {
   private ended = false;
   /** Aborted by handBack(): the job in progress is given up, its outcome never recorded. */
   private readonly leaving = new AbortController();
+  /** Set when the BLMOVE connection has reconnected: our processing list may hold a job the loop never got. */
+  private strays = false;
 
   private readonly options: WorkerOptions;
 
@@ -167,6 +203,10 @@ export class QueueWorker {
     const beat = connect(`heartbeat-${this.id}`);
     this.conn = conn;
     this.clientId = (await conn.client('ID')) as number;
+    // A BLMOVE that Redis carried out can lose its answer with a cut connection (ioredis then sends it
+    // again): its job sits in our processing list, unknown to the loop, and the reaper leaves a live
+    // worker's list alone. After each reconnect, the loop gives such jobs back before its next BLMOVE.
+    conn.on('ready', () => (this.strays = true));
     // Alive and registered together, at every beat: a worker the reaper gave up on after a stall (a
     // long GC pause, SIGSTOP) is registered again, so that its jobs are given back when it dies later.
     const renew = () => beat.multi().set(keys.alive(this.id), String(process.pid), 'PX', this.leaseMs).sadd(keys.workers, this.id).exec();
@@ -194,6 +234,12 @@ export class QueueWorker {
 
   private async work(conn: Redis): Promise<void> {
     const processing = keys.processing(this.id);
+    // Between two jobs the loop holds none: whatever is in our processing list then is a stray.
+    const giveBackStrays = async () => {
+      if (!this.strays) return;
+      this.strays = false;
+      await persist(conn, () => conn.eval(GIVE_BACK_STRAYS, 3, processing, keys.waiting, keys.status));
+    };
     // A job that the last acknowledgement took along: it is in our processing list, so it is ours
     // to run even if the stop flag was set meanwhile.
     let taken: string | null = null;
@@ -201,9 +247,18 @@ export class QueueWorker {
       let raw = taken;
       taken = null;
       if (raw === null) {
+        // Only now, holding no job, can strays be told apart from the job in hand.
+        await giveBackStrays();
         this.blocking = true;
-        // BLMOVE, not BLPOP: the job stays in Redis, in our processing list, until we acknowledge it.
-        raw = await conn.blmove(keys.waiting, processing, 'LEFT', 'LEFT', this.blockTimeoutSec).finally(() => (this.blocking = false));
+        try {
+          // BLMOVE, not BLPOP: the job stays in Redis, in our processing list, until we acknowledge it.
+          raw = await conn.blmove(keys.waiting, processing, 'LEFT', 'LEFT', this.blockTimeoutSec).finally(() => (this.blocking = false));
+        } catch (error) {
+          // Redis restarted or the connection was cut: ask again (checking the stop flag first) once ioredis has reconnected.
+          if (!passing(conn, error)) throw error;
+          await pause(50);
+          continue;
+        }
         if (raw === null) continue;
       }
       // handBack() was called while we waited: its script, sent after the BLMOVE (or the acknowledgement
@@ -213,12 +268,14 @@ export class QueueWorker {
       // Handed back: the job is in waiting again, and this run's outcome is nobody's.
       if (outcome === HANDED_BACK_MARK) break;
       if (outcome === TIMED_OUT_MARK) {
-        await conn.eval(TIMED_OUT, 5, processing, keys.waiting, keys.dead, keys.attempts, keys.status, raw, jobId(raw), this.maxAttempts);
+        await persist(conn, () => conn.eval(TIMED_OUT, 5, processing, keys.waiting, keys.dead, keys.attempts, keys.status, raw, jobId(raw), this.maxAttempts));
         continue;
       }
       // The flag is checked before every take: unless it is set, the acknowledgement takes the next job.
       taken = await this.acknowledge(conn, raw, outcome, !this.stopping);
     }
+    // Unregistered with a stray in our list, it would be nobody's. (handBack() gave everything back.)
+    if (!this.leaving.signal.aborted) await giveBackStrays();
   }
 
   /**
@@ -228,14 +285,18 @@ export class QueueWorker {
    * next, where two would wait one after the other. Returns the job taken, or null.
    */
   private async acknowledge(conn: Redis, raw: string, { id, outcome }: { id: string; outcome: Outcome }, takeNext: boolean): Promise<string | null> {
-    const ack = conn
-      .multi()
-      // LREM with the exact text BLMOVE (or LMOVE) gave us: a re-encoded job would not match.
-      .lrem(keys.processing(this.id), 1, raw)
-      .hset(keys.results, id, JSON.stringify(outcome))
-      .hset(keys.status, id, outcome.ok ? 'done' : 'failed');
-    if (takeNext) ack.lmove(keys.waiting, keys.processing(this.id), 'LEFT', 'LEFT');
-    const replies = await ack.exec();
+    // Sent again until answered: running it twice removes nothing more (LREM finds nothing); a job
+    // the lost first answer took along is a stray, given back when the loop next holds no job.
+    const replies = await persist(conn, () => {
+      const ack = conn
+        .multi()
+        // LREM with the exact text BLMOVE (or LMOVE) gave us: a re-encoded job would not match.
+        .lrem(keys.processing(this.id), 1, raw)
+        .hset(keys.results, id, JSON.stringify(outcome))
+        .hset(keys.status, id, outcome.ok ? 'done' : 'failed');
+      if (takeNext) ack.lmove(keys.waiting, keys.processing(this.id), 'LEFT', 'LEFT');
+      return ack.exec();
+    });
     return takeNext ? ((replies?.[3]?.[1] as string | null | undefined) ?? null) : null;
   }
 
@@ -248,7 +309,7 @@ export class QueueWorker {
     } catch (error) {
       return { id, outcome: { ok: false, error: (error as Error).message } };
     }
-    await conn.hset(keys.status, id, 'processing');
+    await persist(conn, () => conn.hset(keys.status, id, 'processing'));
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<typeof TIMED_OUT_MARK>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT_MARK), this.jobTimeoutMs)));
     let leave = () => {};

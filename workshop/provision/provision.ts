@@ -160,9 +160,10 @@ export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | 
  * which happens when we close the pipe in stop() and also when this process dies, however it
  * dies. It exits when redis-server exits, so a server that fails to start is seen at once.
  * The server keeps nothing on disk, so it is killed outright: a polite SIGTERM costs up to 100 ms,
- * the time Redis takes to notice it, at the end of every run.
+ * the time Redis takes to notice it, at the end of every run. (The history check of lesson 06 runs
+ * its own server under this guard too: there, killed outright is the crash it means to cause.)
  */
-const GUARD = [
+export const GUARD = [
   'exec 3<&0',
   '"$@" 3<&- &',
   'pid=$!',
@@ -230,7 +231,7 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
   throw new RedisUnavailableError(`redis-server (${binary}) did not start: ${describe(lastError)}`, { cause: lastError });
 }
 
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<string> {
+export async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {

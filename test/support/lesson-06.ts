@@ -191,7 +191,11 @@ export async function killChildren(): Promise<void> {
 
 /** What a child printed, for a message: from its first error line if there is one, else its last lines. */
 export function tail(child: Child, lines = 5): string {
-  const all = child.output().split('\n').filter((line) => line.trim());
+  // Frames inside Node itself or the packages say nothing about the learner's code.
+  const all = child
+    .output()
+    .split('\n')
+    .filter((line) => line.trim() && !/^\s*at .*(?:node:internal|node_modules)/.test(line) && !/^\s*at process\.processTicksAndRejections/.test(line));
   const error = all.findIndex((line) => /^\s*(?:[A-Z]\w*)?Error( \[\w+\])?:/.test(line));
   const shown = error >= 0 ? all.slice(error, error + lines) : all.slice(-lines);
   return shown.length > 0 ? `\n    ${shown.join('\n    ')}` : ' (it printed nothing)';

@@ -199,7 +199,12 @@ function judge(combination: Combination, module: TestModule | undefined): string
     problem(`mutant ${mutant.name} is caught by "${first.name}", but its message does not match ${mutant.expect}:\n    ${message.split('\n')[0]}`);
   }
   // What the learner reads (verify's report shows the same text): nothing in it may be the harness's.
-  const shown = error ? describeError(error, join(ROOT, combination.target), false) : '';
+  const target = join(ROOT, combination.target);
+  // A stack frame in the learner's own code (what their crashed server printed) is theirs to read.
+  const shown = (error ? describeError(error, target, false) : '')
+    .split('\n')
+    .filter((line) => !(line.includes(target) && /^\s*at /.test(line)))
+    .join('\n');
   for (const [what, pattern] of NOISE) {
     const found = pattern.exec(shown);
     if (found) problem(`mutant ${mutant.name}'s message shows ${what}, which the learner cannot act on: "${found[0].trim()}"`);

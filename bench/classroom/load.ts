@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../../workshop/target.ts';
+import { pause } from '../stats.ts';
 
 export interface LoadOptions {
   learners: number;
@@ -132,7 +133,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
   };
   await Promise.all(
     auths.map(async (auth, index) => {
-      await sleep((options.intervalMs * index) / options.learners);
+      await pause((options.intervalMs * index) / options.learners);
       let lastBody: string | undefined;
       for (let round = 0; performance.now() < end; round++) {
         const due = performance.now() + options.intervalMs;
@@ -147,19 +148,9 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
             out.accepted++;
           } else out.unexpected.push(String(status));
         }
-        await sleep(due - performance.now());
+        await pause(due - performance.now());
       }
     }),
   );
   return out;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

@@ -7,7 +7,8 @@
  * (resident memory is shown too, but it also holds what the allocator keeps for later).
  */
 import type { BenchContext, Item, Measured } from '../item.ts';
-import { percentile, runLoad, spawnBare, spawnClassroom, type LoadOptions, type LoadResult, type Target } from '../classroom/load.ts';
+import { runLoad, spawnBare, spawnClassroom, type LoadOptions, type LoadResult, type Target } from '../classroom/load.ts';
+import { percentile } from '../stats.ts';
 
 const FULL: LoadOptions = { learners: 100, intervalMs: 2000, durationMs: 60_000, abuseEvery: 10 };
 const QUICK: LoadOptions = { learners: 20, intervalMs: 500, durationMs: 3000, abuseEvery: 10 };

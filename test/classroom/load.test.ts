@@ -6,7 +6,8 @@
  * the bound, to catch a server that queues requests behind each other.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { percentile, runLoad, spawnClassroom, type LoadResult, type Target } from '../../bench/classroom/load.ts';
+import { runLoad, spawnClassroom, type LoadResult, type Target } from '../../bench/classroom/load.ts';
+import { percentile } from '../../bench/stats.ts';
 import type { BoardSnapshot } from '../../workshop/classroom/protocol.ts';
 
 let target: Target;

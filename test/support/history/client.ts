@@ -6,6 +6,7 @@
 import { request } from 'node:http';
 import type { Enqueue } from './history.ts';
 import { now, type JobData } from './recorder.ts';
+import { pause } from '../lesson-06.ts';
 
 export interface PostOptions {
   /** The front, such as `http://127.0.0.1:40123`. */
@@ -24,7 +25,6 @@ export interface PostOptions {
   tries?: number;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Posts every job; resolves with every try of every POST once all have ended. */
 export async function postJobs(options: PostOptions): Promise<Enqueue[]> {

@@ -12,6 +12,7 @@ import type { Proxy } from './proxy.ts';
 import { now } from './recorder.ts';
 import type { PrivateRedis } from './redis-server.ts';
 import type { PlannedFault } from './schedule.ts';
+import { pause } from '../lesson-06.ts';
 
 export interface FaultContext {
   cluster: Cluster;
@@ -23,7 +24,6 @@ export interface FaultContext {
   t0: number;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Waits until `check` holds (errors count as not yet), at most `ms`; says whether it held. */
 async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {

@@ -12,6 +12,7 @@ import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { Run } from './history.ts';
+import { pause } from '../lesson-06.ts';
 
 export interface Plan {
   first: number[];
@@ -29,7 +30,6 @@ export interface JobData {
 /** Now on the clock every process of the run shares: ms since the epoch, with a fraction. */
 export const now = () => performance.timeOrigin + performance.now();
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A handle that records each run in `file`. `worker()` names the worker running it. The attempt is

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ROOT } from '../../../workshop/target.ts';
-import { call } from '../lesson-06.ts';
+import { call, pause } from '../lesson-06.ts';
 import { checkHistory, type Verdict } from './check.ts';
 import { postJobs } from './client.ts';
 import { Cluster } from './cluster.ts';
@@ -106,7 +106,6 @@ export function saveHistory(result: ScenarioResult): string {
   return file;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until the queue is at rest: nothing waiting or processing, every acknowledged job with a

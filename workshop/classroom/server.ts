@@ -42,8 +42,6 @@ export interface Classroom {
   /** What learners type after `npm start -- join`. */
   joinAddress: string;
   boardAddress: string;
-  /** For tests and the bench. */
-  readonly routes: Routes;
   /** Ends the board's streams, stops every learner's Redis and the state's own. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -76,7 +74,6 @@ export async function startClassroom(options: ClassroomOptions = {}): Promise<Cl
       token: loaded.info.token,
       joinAddress: `${url}/${loaded.info.code}`,
       boardAddress: `${url}/board?token=${loaded.info.token}`,
-      routes,
       close: () =>
         (closing ??= (async () => {
           routes.close();

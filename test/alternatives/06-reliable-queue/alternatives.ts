@@ -24,4 +24,11 @@ export const alternatives: Alternative[] = [
     differs:
       'routes from a table of path patterns and methods; the body pulled in paused mode into one buffer of maxBodyBytes, its depth counted on the bytes as they come; a fatal TextDecoder; the idempotent enqueue as an ioredis defineCommand',
   },
+  {
+    name: 'deadline-signal-close',
+    step: '06d',
+    differs:
+      'close() is a list of small helpers, one per step; the deadline is one AbortSignal.timeout() that the jobs race, and that cuts the requests in flight when it aborts',
+    runs: 5,
+  },
 ];

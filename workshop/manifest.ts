@@ -35,6 +35,11 @@ export interface LessonInfo {
   commands?: string[];
   /** Files in the lesson folder that are neither steps nor README (demos to run). */
   extras?: string[];
+  /**
+   * The lesson's code starts worker threads. Their schedules are perturbed from a seed
+   * (workshop/perturb), and a failed run names the seed that replays it.
+   */
+  threads?: boolean;
   steps: StepInfo[];
 }
 
@@ -43,6 +48,7 @@ const lessonList: LessonInfo[] = [
     id: '01',
     slug: '01-bounded-queue',
     title: 'Threads and a shared bounded queue',
+    threads: true,
     extras: ['race-demo.ts'],
     steps: [
       {
@@ -111,6 +117,7 @@ const lessonList: LessonInfo[] = [
     id: '03',
     slug: '03-many-dryers',
     title: 'Many dryers: competing consumers, timeouts, a throttled worker',
+    threads: true,
     minRedis: '6.0',
     commands: ['RPUSH', 'BLPOP', 'LLEN'],
     steps: [
@@ -144,6 +151,7 @@ const lessonList: LessonInfo[] = [
     id: '04',
     slug: '04-pubsub-status',
     title: 'Pub/sub and a status machine in shared memory',
+    threads: true,
     minRedis: '6.0',
     commands: ['PUBLISH', 'SUBSCRIBE', 'UNSUBSCRIBE'],
     steps: [
@@ -176,6 +184,7 @@ const lessonList: LessonInfo[] = [
     id: '05',
     slug: '05-client-unblock',
     title: 'Shutting down blocked workers at once with CLIENT UNBLOCK',
+    threads: true,
     minRedis: '6.0',
     commands: ['RPUSH', 'BLPOP', 'CLIENT|ID', 'CLIENT|UNBLOCK', 'CLIENT|LIST'],
     steps: [

@@ -16,4 +16,9 @@ export interface Mutant {
   mistake: string;
   /** What the failing check's message must say. */
   expect: RegExp;
+  /**
+   * A race: the checks catch it every run by fault injection (a nap in the right gap). `npm run
+   * check -- --seeds N` measures how many seeded schedules (workshop/perturb) find it without.
+   */
+  race?: true;
 }

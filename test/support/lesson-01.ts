@@ -7,6 +7,7 @@
  * that the test can wait for a state ("the take() has begun") instead of guessing a delay.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { unperturbed } from '../../workshop/perturb/schedule.ts';
 
 /** Slots of `ctl`. */
 export const STARTED = 0; // ops begun (an op is counted just before it is called)
@@ -83,9 +84,15 @@ interface QueueLike {
   take(timeoutMs?: number): number | undefined;
 }
 
-// Atomics as it was before this thread wrapped any of it (countAtomics(), widen()): the harness's
-// own signals are neither counted nor slowed down.
-const { add, notify } = { add: Atomics.add.bind(Atomics), notify: Atomics.notify.bind(Atomics) };
+// Atomics as it was before anything wrapped it (the schedule's perturbation, countAtomics(),
+// widen()): the harness's own signals are neither counted nor slowed down.
+const { add, notify, load, wait } = unperturbed();
+
+/**
+ * WORKSHOP_WIDEN=off turns the fault injection below off: `npm run check -- --seeds` measures what
+ * the seeded schedules (workshop/perturb) catch on their own.
+ */
+const widening = process.env.WORKSHOP_WIDEN !== 'off';
 
 function signal(ctl: Int32Array, slot: number): void {
   add(ctl, slot, 1);
@@ -98,8 +105,8 @@ function signal(ctl: Int32Array, slot: number): void {
  */
 function startLine(ctl: Int32Array, arrivals: number): void {
   signal(ctl, READY);
-  for (let spins = 0, ready = Atomics.load(ctl, READY); ready < arrivals; ready = Atomics.load(ctl, READY)) {
-    if (++spins > 20_000) Atomics.wait(ctl, READY, ready);
+  for (let spins = 0, ready = load(ctl, READY); ready < arrivals; ready = load(ctl, READY)) {
+    if (++spins > 20_000) wait(ctl, READY, ready);
   }
 }
 
@@ -138,7 +145,7 @@ function napOnCells(mutex: object, count: number, ms: number): void {
   const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const cells = (mutex as { cells: Int32Array }).cells;
   let left = count;
-  const get = () => (left-- > 0 && Atomics.wait(nap, 0, 0, ms), cells);
+  const get = () => (left-- > 0 && wait(nap, 0, 0, ms), cells);
   if (Object.getOwnPropertyDescriptor(mutex, 'cells')?.configurable) Object.defineProperty(mutex, 'cells', { get });
 }
 
@@ -198,7 +205,7 @@ async function run(task: LessonTask): Promise<LessonResult> {
       const counter = 2 * round + 1;
       // All threads count at the same time, or one could finish before another starts.
       startLine(ctl, threads * (round + 1));
-      if (round === 0 && task.widen) {
+      if (round === 0 && task.widen && widening) {
         widen(['load', 'store'], task.widen.naps, task.widen.ms);
         napOnCells(mutex, task.widen.naps, task.widen.ms);
       }
@@ -219,7 +226,7 @@ async function run(task: LessonTask): Promise<LessonResult> {
     const queue = lesson.BoundedQueue!.attach(task.buffer);
     // Starting a thread takes a while: time no put or take before the other side is running.
     startLine(task.ctl, task.threads);
-    if (task.widen) widen(['wait'], task.widen.waits, task.widen.ms);
+    if (task.widen && widening) widen(['wait'], task.widen.waits, task.widen.ms);
     if (task.kind === 'produce') {
       const items = Array.from({ length: task.count }, (_, i) => task.first + i);
       if (task.pill !== undefined) items.push(task.pill);

@@ -11,7 +11,7 @@ import { URL_VARIABLE } from '../../workshop/redis.ts';
 import { commandOf, descendants, killDescendants } from '../../workshop/checks/children.ts';
 import { explainHang, type HangFacts } from '../../workshop/checks/hang.ts';
 import { recordHang } from './hangs.ts';
-import { endThreads, liveThreads } from './threads.ts';
+import { endThreads, liveThreads, scheduleCheck } from './threads.ts';
 
 const url = inject('redisUrl');
 if (url) process.env[URL_VARIABLE] = url;
@@ -26,6 +26,7 @@ const firstFailureOnly = process.env.WORKSHOP_FIRST_FAILURE_ONLY === '1';
 let failedOnce = false;
 
 beforeEach(({ task, skip }) => {
+  scheduleCheck(task.fullName);
   if (firstFailureOnly && failedOnce) skip('npm run check reads only the first failure');
   const step = stepIdOf(task.suite?.name);
   if (step && hungSteps.has(step)) skip(`an earlier check of ${step} was stopped at its time limit`);

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
 import { explainThreadLoadError } from '../../workshop/checks/thread-load-error.ts';
+import { seedFromEnv, streamOf, withSchedule } from '../../workshop/perturb/schedule.ts';
 
 export interface LiveThread {
   worker: NodeWorker;
@@ -22,13 +23,18 @@ const require = createRequire(import.meta.url);
 const threads = require('node:worker_threads') as typeof import('node:worker_threads');
 const live = new Set<LiveThread>();
 let started = 0;
+// Perturbation (workshop/perturb): the run's seed, and the check whose threads are being started.
+const seed = seedFromEnv();
+let check = '';
+let startedInCheck = 0;
 
 if (!(threads.Worker as { tracked?: boolean }).tracked) {
   const Original = threads.Worker;
   class TrackedWorker extends Original {
     static tracked = true;
     constructor(filename: string | URL, options?: WorkerOptions) {
-      super(filename, options);
+      // The nth thread of a check gets the same schedule whatever ran before the check.
+      super(filename, seed === undefined ? options : withSchedule(options, seed, streamOf(seed, check, ++startedInCheck)));
       const entry: LiveThread = { worker: this, file: describeFile(filename, options), startedAt: Date.now() };
       started++;
       live.add(entry);
@@ -51,6 +57,12 @@ function describeFile(filename: string | URL, options?: WorkerOptions): string {
   if (options?.eval) return '(inline code)';
   const path = filename instanceof URL ? fileURLToPath(filename) : String(filename).startsWith('file:') ? fileURLToPath(String(filename)) : String(filename);
   return basename(path);
+}
+
+/** Called before each check: its threads' schedules are drawn from the seed and its name. */
+export function scheduleCheck(name: string): void {
+  check = name;
+  startedInCheck = 0;
 }
 
 /** Worker threads started in this process that have not exited yet. */

@@ -5,7 +5,11 @@
  *
  * Each combination (the solutions; solutions with one step's starter files laid over them;
  * solutions with one mutant laid over them) is a folder under .workshop/check and a vitest project
- * of its own, so that one vitest run checks them all.
+ * of its own, so that one vitest run checks them all. Each gets a schedule seed of its own
+ * (workshop/perturb), from `--seed N` or a new one, printed so that a failure can be replayed.
+ *
+ * `npm run check -- --seeds N` measures instead: each race mutant (test/mutants, `race: true`) with
+ * the checks' fault injection off, N times on seeds 1..N and N times with no perturbation at all.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,6 +21,7 @@ import { describeError } from '../checks/check-result.ts';
 import { lessons, findStep, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { provideRedis } from '../provision/provision.ts';
 import { ROOT } from '../target.ts';
+import { newSeed } from '../perturb/schedule.ts';
 
 interface Combination {
   name: string;
@@ -26,6 +31,10 @@ interface Combination {
   alternative?: Alternative;
   /** Folder the tests import from, relative to the project. */
   target: string;
+  /** The schedule seed its threads run on (`off`: no perturbation). */
+  seed: number | 'off';
+  /** True when the checks' own fault injection is off (`--seeds`). */
+  unwidened?: boolean;
 }
 
 // A folder of its own per run, so that two runs at once do not pull files from under each other.
@@ -123,7 +132,12 @@ function writeConfig(combinations: Combination[]): string {
       name: combination.name,
       include: [`test/${combination.lesson.slug}.test.ts`],
       // For code that looks for the target outside Vite's aliases (worker threads, targetDir()).
-      env: { WORKSHOP_TARGET: combination.target, ...(combination.mutant ? { WORKSHOP_FIRST_FAILURE_ONLY: '1' } : {}) },
+      env: {
+        WORKSHOP_TARGET: combination.target,
+        WORKSHOP_SEED: String(combination.seed),
+        ...(combination.mutant ? { WORKSHOP_FIRST_FAILURE_ONLY: '1' } : {}),
+        ...(combination.unwidened ? { WORKSHOP_WIDEN: 'off' } : {}),
+      },
       ...(combination.step ? { testNamePattern: `^${combination.step.id} ` } : {}),
     },
   }));
@@ -224,7 +238,7 @@ const NOISE: ReadonlyArray<readonly [string, RegExp]> = [
 
 /** `npm run check -- 03 05a`: only the combinations of those lessons or steps (the layout always). */
 function selected(args: string[]): (id: string) => boolean {
-  const wanted = args.filter((arg) => !arg.startsWith('-'));
+  const wanted = args.filter((arg, i) => !arg.startsWith('-') && !/^--seeds?$/.test(args[i - 1] ?? ''));
   for (const id of wanted) {
     if (!lessons.some((lesson) => lesson.id === id || lesson.steps.some((step) => step.id === id))) {
       throw new Error(`${id} is neither a lesson (01) nor a step (01a) of the manifest`);
@@ -233,41 +247,8 @@ function selected(args: string[]): (id: string) => boolean {
   return (id) => wanted.length === 0 || wanted.some((prefix) => id.startsWith(prefix) || prefix.startsWith(id));
 }
 
-async function main(args: string[]): Promise<number> {
-  const started = Date.now();
-  const wanted = selected(args);
-  checkLayout();
-  const mutants = await loadOverlays<Mutant>('mutants');
-  const alternatives = await loadOverlays<Alternative>('alternatives');
-  rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
-
-  const combinations: Combination[] = [];
-  for (const lesson of lessons) {
-    if (!existsSync(join(ROOT, 'solutions', lesson.slug)) || !existsSync(join(ROOT, 'test', `${lesson.slug}.test.ts`))) continue;
-    if (!wanted(lesson.id)) continue;
-    combinations.push({ name: `${lesson.id} solutions`, lesson, target: 'solutions' });
-    for (const step of lesson.steps) {
-      if (!wanted(step.id)) continue;
-      const target = buildFolder(`starter-${step.id}`, lesson, join(ROOT, 'lessons', lesson.slug), step.files);
-      combinations.push({ name: `${step.id} starter`, lesson, step, target });
-    }
-  }
-  for (const mutant of mutants) {
-    if (!wanted(mutant.step)) continue;
-    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.dir);
-    combinations.push({ name: `${mutant.step} ${mutant.name}`, lesson: mutant.lesson, step: findStep(mutant.step)?.step, mutant, target });
-  }
-  // Each run of an alternative is a project of its own over the same folder.
-  for (const alternative of alternatives) {
-    if (!wanted(alternative.step)) continue;
-    const target = buildFolder(`alternative-${alternative.name}`, alternative.lesson, alternative.dir);
-    for (let run = 1; run <= (alternative.runs ?? 3); run++) {
-      const name = `${alternative.step} ${alternative.name} #${run}`;
-      combinations.push({ name, lesson: alternative.lesson, step: findStep(alternative.step)?.step, alternative, target });
-    }
-  }
-
+/** Runs every combination in one vitest run, against one Redis; the test modules it ran. */
+async function runAll(combinations: Combination[]): Promise<readonly TestModule[]> {
   // One server for every project of the run, instead of one each.
   const redis = await provideRedis();
   process.env.REDIS_URL = redis.url;
@@ -293,6 +274,98 @@ async function main(args: string[]): Promise<number> {
     rmSync(WORK, { recursive: true, force: true });
   }
 
+  return modules;
+}
+
+/**
+ * `--seeds N`: how many runs the seeded schedules need to find each race on their own (the checks'
+ * fault injection off), beside as many runs with no perturbation, where only luck finds it.
+ */
+async function measureSeeds(races: Array<Mutant & { lesson: LessonInfo; dir: string }>, count: number, started: number): Promise<number> {
+  const combinations: Combination[] = [];
+  for (const mutant of races) {
+    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.dir);
+    const step = findStep(mutant.step)?.step;
+    for (let seed = 1; seed <= count; seed++) {
+      combinations.push({ name: `${mutant.name} seed ${seed}`, lesson: mutant.lesson, step, mutant, target, seed, unwidened: true });
+      combinations.push({ name: `${mutant.name} unperturbed ${seed}`, lesson: mutant.lesson, step, mutant, target, seed: 'off', unwidened: true });
+    }
+  }
+  const modules = await runAll(combinations);
+  for (const mutant of races) {
+    const line = [`${mutant.step} ${mutant.name} (no fault injection, ${count} runs each):`];
+    for (const perturbed of [true, false]) {
+      const runs = combinations
+        .filter((combination) => combination.mutant === mutant && (combination.seed !== 'off') === perturbed)
+        .map((combination) => ({ combination, module: modules.find((candidate) => candidate.project.name === combination.name) }));
+      // Caught: failed with the message meant for this mistake (not some other failure).
+      const caught = runs.filter(({ module }) =>
+        [...(module?.children.allTests() ?? [])].some((test) => test.result().state === 'failed' && mutant.expect.test(test.result().errors?.[0]?.message ?? '')),
+      );
+      const seconds = runs.reduce((sum, { module }) => sum + (module?.diagnostic().duration ?? 0), 0) / 1000;
+      const first = caught[0]?.combination.seed;
+      line.push(
+        `  ${perturbed ? 'seeded schedules' : 'no perturbation '}: caught in ${caught.length} of ${runs.length}` +
+          (perturbed && first !== undefined ? `, first by seed ${first}` : '') +
+          `; ${(seconds / Math.max(1, runs.length)).toFixed(1)} s a run`,
+      );
+    }
+    console.log(line.join('\n'));
+  }
+  rmSync(WORK, { recursive: true, force: true });
+  console.log(`seeds took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+/** The whole number after `flag` in `args`, if the flag is there. */
+function option(args: string[], flag: string): number | undefined {
+  const at = args.indexOf(flag);
+  if (at < 0) return undefined;
+  const value = Number(args[at + 1]);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${flag} takes a whole number, such as ${flag} 20`);
+  return value;
+}
+
+async function main(args: string[]): Promise<number> {
+  const started = Date.now();
+  const wanted = selected(args);
+  const seeds = option(args, '--seeds');
+  const firstSeed = option(args, '--seed') ?? newSeed();
+  let nextSeed = firstSeed;
+  checkLayout();
+  const mutants = await loadOverlays<Mutant>('mutants');
+  const alternatives = await loadOverlays<Alternative>('alternatives');
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+
+  const combinations: Combination[] = [];
+  if (seeds !== undefined) return measureSeeds(mutants.filter((mutant) => mutant.race && wanted(mutant.step)), seeds, started);
+  for (const lesson of lessons) {
+    if (!existsSync(join(ROOT, 'solutions', lesson.slug)) || !existsSync(join(ROOT, 'test', `${lesson.slug}.test.ts`))) continue;
+    if (!wanted(lesson.id)) continue;
+    combinations.push({ name: `${lesson.id} solutions`, lesson, target: 'solutions', seed: nextSeed++ });
+    for (const step of lesson.steps) {
+      if (!wanted(step.id)) continue;
+      const target = buildFolder(`starter-${step.id}`, lesson, join(ROOT, 'lessons', lesson.slug), step.files);
+      combinations.push({ name: `${step.id} starter`, lesson, step, target, seed: nextSeed++ });
+    }
+  }
+  for (const mutant of mutants) {
+    if (!wanted(mutant.step)) continue;
+    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.dir);
+    combinations.push({ name: `${mutant.step} ${mutant.name}`, lesson: mutant.lesson, step: findStep(mutant.step)?.step, mutant, target, seed: nextSeed++ });
+  }
+  // Each run of an alternative is a project of its own over the same folder.
+  for (const alternative of alternatives) {
+    if (!wanted(alternative.step)) continue;
+    const target = buildFolder(`alternative-${alternative.name}`, alternative.lesson, alternative.dir);
+    for (let run = 1; run <= (alternative.runs ?? 3); run++) {
+      const name = `${alternative.step} ${alternative.name} #${run}`;
+      combinations.push({ name, lesson: alternative.lesson, step: findStep(alternative.step)?.step, alternative, target, seed: nextSeed++ });
+    }
+  }
+
+  const modules = await runAll(combinations);
   const layoutProblems = problems.length;
   const width = Math.max(...combinations.map((combination) => combination.name.length));
   let good = 0;
@@ -303,11 +376,11 @@ async function main(args: string[]): Promise<number> {
     const ok = problems.length === before;
     if (ok) good++;
     const seconds = module ? `${(module.diagnostic().duration / 1000).toFixed(1)} s`.padStart(7) : '      -';
-    console.log(`${ok ? '✓' : '✗'} ${combination.name.padEnd(width)} ${seconds}  ${verdict}`);
+    console.log(`${ok ? '✓' : '✗'} ${combination.name.padEnd(width)} ${seconds}  ${verdict}${ok ? '' : ` (seed ${combination.seed})`}`);
   }
   console.log('');
   for (const text of problems) console.log(`✗ ${text}`);
-  console.log(`check took ${((Date.now() - started) / 1000).toFixed(1)} s; ${layoutProblems} problem(s) in the layout`);
+  console.log(`check took ${((Date.now() - started) / 1000).toFixed(1)} s; ${layoutProblems} problem(s) in the layout; schedules from seed ${firstSeed} (--seed ${firstSeed} replays them)`);
   console.log(`${good + (layoutProblems === 0 ? 1 : 0)} passed, ${combinations.length - good + (layoutProblems > 0 ? 1 : 0)} failed`);
   return problems.length === 0 ? 0 : 1;
 }

@@ -34,6 +34,8 @@ export interface RunResult {
   stuck?: StuckCheck;
   /** Which Redis the run used, such as `redis-server 7.0.15 at redis://127.0.0.1:40123`. */
   redis?: string;
+  /** The seed of the threads' schedules in this run (workshop/perturb); absent when it was off. */
+  seed?: number;
 }
 
 /** A check whose thread never gave control back (a loop that never awaits). */

@@ -11,6 +11,7 @@ import { ProgressTracker, type CheckInProgress, type RunProgress } from './run-p
 import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { ROOT, targetDir } from '../target.ts';
 import { useClassroomRedis } from '../classroom/membership.ts';
+import { newSeed, SEED_VARIABLE, seedFromEnv } from '../perturb/schedule.ts';
 
 export interface SessionOptions {
   /** The lessons this session may check; Redis is provided only when one of them needs it. */
@@ -25,6 +26,11 @@ export interface RunOptions {
   deadlineMs?: number;
   /** Called at once, then whenever a check starts or ends: what the live line shows. */
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * The seed of the threads' schedules (workshop/perturb): `--seed N` replays one. Without it, the
+   * environment's WORKSHOP_SEED, or a new seed every run; `off` (in the environment) turns it off.
+   */
+  seed?: number;
 }
 
 /**
@@ -59,6 +65,9 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
   delete process.env.WORKSHOP_REDIS_DESCRIPTION;
   // A learner in a class checks their own code on their own Redis there.
   if (target === 'lessons') await useClassroomRedis();
+
+  const perturbing = process.env[SEED_VARIABLE] !== 'off';
+  const fixedSeed = seedFromEnv();
 
   // What learner code prints during a failing check, by vitest's task id (silent: 'passed-only').
   const printed = new Map<string, string>();
@@ -114,9 +123,12 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
       return closed;
     },
     close: () => close(),
-    async run({ steps, changed = [], deadlineMs, onProgress } = {}) {
+    async run({ steps, changed = [], deadlineMs, onProgress, seed: asked } = {}) {
       if (closed) throw new Error('This check session is closed; open a new one.');
       printed.clear();
+      // The test processes start for each run and read the seed from the environment they inherit.
+      const seed = asked ?? (perturbing ? (fixedSeed ?? newSeed()) : undefined);
+      if (seed !== undefined) process.env[SEED_VARIABLE] = String(seed);
       const wanted = steps ?? options.lessons.flatMap((lesson) => lesson.steps);
       // First, before anything slow: the learner sees at once that the checks have started.
       const progress = tracker.begin(wanted.map((step) => step.id), vitest.state.getTestModules(), onProgress);
@@ -146,7 +158,7 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
       if (stalled) await close(true);
       const modules = stalled ? vitest.state.getTestModules() : outcome.testModules;
       const unhandled = stalled ? [] : outcome.unhandledErrors;
-      return collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck);
+      return { ...collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck), seed };
     },
   };
 }

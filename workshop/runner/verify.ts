@@ -4,6 +4,8 @@
  * plain report led by what each failed check has to teach, and records your progress.
  *
  *   --repeat N     run the checks N times: a concurrency bug may hide from a single run
+ *   --seed N       replay the threads' schedule of an earlier run (the report of a failure names it);
+ *                  with --repeat, runs use N, N+1, ...
  *   --json FILE    also write the results in Exercism's shape (version 3) to FILE (- for stdout)
  *
  * Exit code 0 only when every check passed (in every run).
@@ -20,20 +22,23 @@ import { formatReport } from '../checks/report.ts';
 import { toExercism } from '../checks/results-json.ts';
 import type { CheckSession } from '../checks/session.ts';
 import { targetName } from '../target.ts';
+import { newSeed, SEED_VARIABLE, seedFromEnv } from '../perturb/schedule.ts';
 
 export { formatReport } from '../checks/report.ts';
 
 /** The checks' Redis fixture throws a RedisUnavailableError when the run has no usable server. */
 const NO_REDIS = 'RedisUnavailableError: ';
 
-const USAGE = `Usage: npm run verify -- <lesson or step> [--repeat N] [--json FILE]
+const USAGE = `Usage: npm run verify -- <lesson or step> [--repeat N] [--seed N] [--json FILE]
   npm run verify -- 02          the whole lesson 02
   npm run verify -- 02b         one step
-  npm run verify -- 03a --repeat 10   ten runs: is it a race?`;
+  npm run verify -- 03a --repeat 10   ten runs: is it a race?
+  npm run verify -- 01b --seed 4711   the threads' schedule of a failed run, again`;
 
 export interface VerifyArgs {
   names: string[];
   repeat: number;
+  seed?: number;
   json?: string;
   help: boolean;
 }
@@ -50,6 +55,11 @@ export function parseArgs(argv: readonly string[]): VerifyArgs {
       const count = Number(text);
       if (!Number.isInteger(count) || count < 1 || count > 1000) throw new TypeError(`Expected --repeat to be a whole number from 1 to 1000, got \`${text ?? ''}\``);
       args.repeat = count;
+    } else if (flag === '--seed') {
+      const text = value();
+      const seed = Number(text);
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new TypeError(`Expected --seed to be a whole number, such as --seed 4711 (a failed run names its seed), got \`${text ?? ''}\``);
+      args.seed = seed;
     } else if (flag === '--json') {
       args.json = value();
       if (!args.json) throw new TypeError('Expected a file after --json, such as --json results.json (or - for the screen)');
@@ -87,9 +97,12 @@ export async function main(argv: string[]): Promise<number> {
   });
   const stop = interrupted(session, live);
   const runs: RunResult[] = [];
+  // Each run of --repeat gets a schedule of its own; --seed N replays N first.
+  const firstSeed = args.seed ?? (process.env[SEED_VARIABLE] === 'off' ? undefined : (seedFromEnv() ?? newSeed()));
   try {
     for (let run = 1; run <= args.repeat && !session.closed; run++) {
-      const result = await session.run({ steps, onProgress: live?.update });
+      const seed = firstSeed === undefined ? undefined : firstSeed + run - 1;
+      const result = await session.run({ steps, onProgress: live?.update, seed });
       live?.clear();
       runs.push(result);
       if (args.repeat > 1 && toScreen) console.log(`run ${run} of ${args.repeat}: ${allPassed(result) ? 'passed' : 'failed'}`);

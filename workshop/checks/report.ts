@@ -1,12 +1,23 @@
 /**
  * The plain report verify and watch mode print: each failed check's teaching message first, then
  * what led there, then the detail; no stack frames of the harness.
+ *
+ * One mistake, one story: in each step the first failed check is shown whole, and the step's
+ * checks run from the simplest case up, so it is the one that names the mistake. A later failure
+ * of the same step most often follows from it (an LPUSH washer fails every check that looks at
+ * the order): it gets one line, marked so. `full` shows every failure whole (verify --full).
  */
+import { stripVTControlCharacters } from 'node:util';
 import type { CheckResult, RunResult } from './check-result.ts';
 import type { Selection } from '../manifest.ts';
-import { color, indent } from '../runner/terminal.ts';
+import { color, indent, wantsColor } from '../runner/terminal.ts';
 
-export function formatReport(selections: readonly Selection[], result: RunResult, target: string): string {
+export interface ReportOptions {
+  /** Every failure whole, not only the first of each step. */
+  full?: boolean;
+}
+
+export function formatReport(selections: readonly Selection[], result: RunResult, target: string, options: ReportOptions = {}): string {
   const out: string[] = [];
   const where = target === 'lessons' ? 'your code in lessons/' : `${target}/`;
   for (const { lesson, steps } of selections) {
@@ -15,11 +26,12 @@ export function formatReport(selections: readonly Selection[], result: RunResult
       out.push(`${step.id} ${step.title}`);
       const checks = result.checks.filter((check) => check.stepId === step.id);
       if (checks.length === 0) out.push(color('yellow', '  (no check ran for this step)'));
+      let first = false;
       let previous: string | undefined;
       for (const check of checks) {
-        const same = check.state === 'failed' && check.message !== undefined && check.message === previous;
-        out.push(same ? `${color('red', `  ✗ ${check.name}`)}\n${color('dim', '      (the same as above)')}` : formatCheck(check));
-        previous = check.message;
+        if (check.state !== 'failed' || !first || options.full) out.push(formatCheck(check));
+        else out.push(`${color('red', `  ✗ ${check.name}`)}\n${color('dim', `      ↳ ${followsFrom(check, previous)}`)}`);
+        if (check.state === 'failed') [first, previous] = [true, check.message];
       }
       out.push('');
     }
@@ -65,12 +77,22 @@ export function tally(result: RunResult): string {
   return `${passed} passed, ${failed} failed`;
 }
 
+/** One line for a later failure of a step: its own first words, without vitest's expected/received. */
+function followsFrom(check: CheckResult, previous: string | undefined): string {
+  if (check.message === previous) return 'the same as above';
+  const own = (check.message ?? '').split('\n')[0]!.replace(/: expected .*$/, '');
+  const cut = own.length > 110 ? `${own.slice(0, 109)}…` : own;
+  return `likely follows from the first failure above; fix that one first${cut ? ` (this one: ${cut})` : ''}`;
+}
+
 function formatCheck(check: CheckResult): string {
   if (check.state === 'passed') return color('green', `  ✓ ${check.name}`);
   if (check.state === 'skipped') return color('dim', `  - ${check.name} (skipped${check.message ? `: ${check.message}` : ''})`);
   const lines = [color('red', `  ✗ ${check.name}`)];
   if (check.message) lines.push(indent(check.message, '      '));
-  if (check.diff) lines.push(indent(check.diff.split('\n').slice(0, 16).join('\n'), '      '));
+  // vitest colours its diff whatever the output is: plain text unless a person is looking.
+  const diff = check.diff && (wantsColor() ? check.diff : stripVTControlCharacters(check.diff));
+  if (diff) lines.push(indent(diff.split('\n').slice(0, 16).join('\n'), '      '));
   if (check.location) lines.push(color('dim', `      at ${check.location}`));
   return lines.join('\n');
 }

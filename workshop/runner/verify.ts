@@ -6,6 +6,7 @@
  *   --repeat N     run the checks N times: a concurrency bug may hide from a single run
  *   --seed N       replay the threads' schedule of an earlier run (the report of a failure names it);
  *                  with --repeat, runs use N, N+1, ...
+ *   --full         every failed check's message whole (by default, a step's later failures get a line each)
  *   --json FILE    also write the results in Exercism's shape (version 3) to FILE (- for stdout)
  *
  * Exit code 0 only when every check passed (in every run).
@@ -29,7 +30,7 @@ export { formatReport } from '../checks/report.ts';
 /** The checks' Redis fixture throws a RedisUnavailableError when the run has no usable server. */
 const NO_REDIS = 'RedisUnavailableError: ';
 
-const USAGE = `Usage: npm run verify -- <lesson or step> [--repeat N] [--seed N] [--json FILE]
+const USAGE = `Usage: npm run verify -- <lesson or step> [--repeat N] [--seed N] [--full] [--json FILE]
   npm run verify -- 02          the whole lesson 02
   npm run verify -- 02b         one step
   npm run verify -- 03a --repeat 10   ten runs: is it a race?
@@ -39,6 +40,7 @@ export interface VerifyArgs {
   names: string[];
   repeat: number;
   seed?: number;
+  full?: boolean;
   json?: string;
   help: boolean;
 }
@@ -50,6 +52,7 @@ export function parseArgs(argv: readonly string[]): VerifyArgs {
     const [flag = '', inline] = arg.split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--help' || flag === '-h') args.help = true;
+    else if (flag === '--full') args.full = true;
     else if (flag === '--repeat') {
       const text = value();
       const count = Number(text);
@@ -124,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
   const ok = runs.every(allPassed);
   if (args.json) writeJson(args.json, shown, steps);
   if (toScreen) {
-    console.log(formatReport(selections, shown, target));
+    console.log(formatReport(selections, shown, target, { full: args.full }));
     if (args.repeat > 1) console.log(`\n${formatRepeats(runs, steps)}`);
   }
   if (keepsProgress()) {

@@ -5,6 +5,9 @@ import { vi } from 'vitest';
 import { runConsole } from '#target/05-client-unblock/console.ts';
 import { WorkerPool } from '#target/05-client-unblock/worker-pool.ts';
 import { expect, step, test as base, type RedisKit } from './support/workshop-test.ts';
+import { URL_VARIABLE } from '../workshop/redis.ts';
+import { startLatencyProxy } from '../workshop/perturb/latency.ts';
+import { seedFromEnv } from '../workshop/perturb/schedule.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** stop() must beat this by far: a BLPOP left to its timeout would take 30 s. */
@@ -378,6 +381,33 @@ step('05a', () => {
       await redis.observer.lrange(redis.key('jobs'), 0, -1),
       '"second" was pushed after stop() and should still be in the list, for the next pool to take',
     ).toEqual(['second']);
+  });
+
+  test('.stop() also unblocks a worker whose BLPOP is still on its way to Redis (UNBLOCK answers 0 until it has arrived)', async ({ redis, tap }) => {
+    // The pool's connections go through a proxy that can make a command arrive late: the worker's
+    // BLPOP after its job is held there until stop()'s first CLIENT UNBLOCK has been answered.
+    const proxy = await startLatencyProxy(redis.url, seedFromEnv() ?? 1, 1);
+    const previous = process.env[URL_VARIABLE];
+    process.env[URL_VARIABLE] = proxy.url;
+    try {
+      const pool = new WorkerPool({ workers: 1, handle: () => {} });
+      await started(redis, pool);
+      const hold = proxy.hold(/BLPOP/i);
+      await tap.ignore(redis.client('producer')).rpush('jobs', 'one');
+      await within(hold.held, 2000, () => 'the worker did not send BLPOP again within 2 s of taking its job');
+      const mark = tap.mark();
+      const run = pool.stop();
+      run.catch(() => {});
+      const answered = () => tap.commands('CLIENT UNBLOCK').some((sent) => sent.seq >= mark.seq && sent.done);
+      // A stop() that sends no UNBLOCK at all is explained by settledStop() below.
+      await until(answered, STOP_LIMIT_MS, () => '').catch(() => {});
+      hold.release();
+      await settledStop(redis, tap, run, mark);
+    } finally {
+      if (previous === undefined) delete process.env[URL_VARIABLE];
+      else process.env[URL_VARIABLE] = previous;
+      await proxy.close();
+    }
   });
 
   test('.stop() closes every connection the pool opened', async ({ redis, tap }) => {

@@ -1,8 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../workshop/target.ts';
+import { startLatencyProxy } from '../../workshop/perturb/latency.ts';
 import { planFor, random, SCHEDULE_VARIABLE, seedFromEnv, streamOf, withSchedule } from '../../workshop/perturb/schedule.ts';
 import { parseArgs } from '../../workshop/runner/verify.ts';
 import { formatReport } from '../../workshop/checks/report.ts';
@@ -93,5 +95,62 @@ describe('verify and the seed', () => {
     expect(formatReport([select('02a')], failed('02a'), 'lessons')).not.toContain('--seed');
     const passed = { ...failed('01b'), checks: [{ stepId: '01b', name: 'a check', state: 'passed' as const, durationMs: 1 }] };
     expect(formatReport([select('01b')], passed, 'lessons')).not.toContain('--seed');
+  });
+});
+
+describe('the latency proxy', () => {
+  /** A server that keeps what it is sent; the proxy in front of it. */
+  async function behindProxy(seed: number) {
+    let received = '';
+    const sink = createServer((socket) => socket.on('data', (chunk) => (received += chunk.toString())));
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const proxy = await startLatencyProxy(`redis://127.0.0.1:${(sink.address() as { port: number }).port}`, seed, 2);
+    const url = new URL(proxy.url);
+    const client = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => client.once('connect', resolve));
+    const close = async () => {
+      client.destroy();
+      await proxy.close();
+      await new Promise((resolve) => sink.close(resolve));
+    };
+    return { proxy, client, received: () => received, close };
+  }
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+
+  it('delays what a client sends but keeps its order', async () => {
+    const { client, received, close } = await behindProxy(7);
+    try {
+      const sent = Array.from({ length: 200 }, (_, i) => `${i};`);
+      for (const part of sent) {
+        client.write(part);
+        if (Number(part.slice(0, -1)) % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await until(() => received().length === sent.join('').length);
+      expect(received()).toBe(sent.join(''));
+    } finally {
+      await close();
+    }
+  });
+
+  it('holds a matching command, and what follows it, until released', async () => {
+    const { proxy, client, received, close } = await behindProxy(8);
+    try {
+      const hold = proxy.hold(/BLPOP/);
+      client.write('PING;');
+      await until(() => received() === 'PING;');
+      client.write('BLPOP jobs 30;');
+      await hold.held;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      client.write('ECHO after;');
+      // Nothing gets past a held command: wait for a state that proves the proxy kept both.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received()).toBe('PING;');
+      hold.release();
+      await until(() => received() === 'PING;BLPOP jobs 30;ECHO after;');
+    } finally {
+      await close();
+    }
   });
 });

@@ -9,6 +9,7 @@ export const mutants: Mutant[] = [
   { name: 'abandoning-stop', step: '05a', mistake: 'resolves stop() without waiting for the job in progress', expect: /stop\(\) resolved while handle\("first"\) was still running/ },
   { name: 'leaky-pool', step: '05a', mistake: 'ends the loops without quitting their connections', expect: /these connections were still open/ },
   { name: 'own-connection-unblock', step: '05a', mistake: 'sends CLIENT UNBLOCK on the worker\'s own, blocked connection', expect: /the worker's own connection/ },
+  { name: 'unblock-once', step: '05a', mistake: 'sends CLIENT UNBLOCK once and takes an answer of 0 to mean the worker is busy, though its BLPOP may still be on its way', expect: /answered 0\)[^]*again while its BLPOP is on its way/ },
   { name: 'eager-start', step: '05a', mistake: 'resolves start() before the workers are blocked', expect: /start\(\) resolved while Redis listed 0 of your 3 workers as blocked/ },
   { name: 'fragile-worker', step: '05a', mistake: 'lets an error from handle() end the worker', expect: /did not go on to "good"/ },
   { name: 'eof-console', step: '05b', mistake: 'skips the empty line and stops only at the end of the input', expect: /after the empty line, .*still waited in BLPOP/ },

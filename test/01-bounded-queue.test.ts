@@ -17,6 +17,7 @@ type MutexModule = typeof import('#target/01-bounded-queue/mutex.ts');
 type QueueModule = typeof import('#target/01-bounded-queue/bounded-queue.ts');
 type KitchenModule = typeof import('#target/01-bounded-queue/kitchen.ts');
 type KitchenReport = Awaited<ReturnType<KitchenModule['runKitchen']>>;
+type KitchenOptions = Parameters<KitchenModule['runKitchen']>[0];
 
 // The files behind the #target alias, as Vite resolves it: a worker thread cannot use the alias,
 // so the helper thread gets the file's URL. (Keys are paths from the project root.)
@@ -413,7 +414,7 @@ step('01c', () => {
   const LIMIT_MS = 5_000;
 
   /** runKitchen(), stopped after LIMIT_MS with the threads still running named. */
-  async function kitchen(run: typeof options): Promise<KitchenReport> {
+  async function kitchen(run: KitchenOptions): Promise<KitchenReport> {
     const running = runKitchen(run);
     running.catch(() => {}); // if the deadline wins, the threads are ended and this rejects: expected
     let timer: NodeJS.Timeout | undefined;
@@ -435,7 +436,7 @@ step('01c', () => {
     }
   }
   /** A run, and what the thread list showed right after runKitchen() resolved. */
-  async function observed(run: typeof options): Promise<{ report: KitchenReport; started: number; live: ReturnType<typeof liveThreads> }> {
+  async function observed(run: KitchenOptions): Promise<{ report: KitchenReport; started: number; live: ReturnType<typeof liveThreads> }> {
     const before = threadsStarted();
     const report = await kitchen(run);
     return { report, live: liveThreads(), started: threadsStarted() - before };
@@ -476,13 +477,19 @@ step('01c', () => {
     expect(maxBacklog, `the backlog reached ${maxBacklog} with a capacity of ${options.capacity}: put() must wait while the queue is full`).toBeLessThanOrEqual(options.capacity);
   });
 
-  it('runKitchen() starts one thread per cook and per eater, and resolves only after all of them have exited (2 runs)', async () => {
-    const runs = [await (shared ??= observed(options)), await observed({ ...options, dishesPerCook: 50 })];
-    for (const [i, { report, started, live }] of runs.entries()) {
-      expect(started, `run ${i + 1}: runKitchen() started ${started} worker threads for 3 cooks and 2 eaters: start one thread per cook and one per eater`).toBe(5);
+  it('runKitchen() starts one thread per cook and per eater, and resolves only after all of them have exited (2 runs, the second with 1 cook, 3 eaters and capacity 1)', async () => {
+    // Not only the first shape: more eaters than cooks, and a queue of one, where every put waits.
+    const other = { cooks: 1, eaters: 3, dishesPerCook: 50, capacity: 1 };
+    const runs = [
+      { run: options, ...(await (shared ??= observed(options))) },
+      { run: other, ...(await observed(other)) },
+    ];
+    for (const [i, { run, report, started, live }] of runs.entries()) {
+      const shape = `${run.cooks} cook(s) and ${run.eaters} eaters`;
+      expect(started, `run ${i + 1}: runKitchen() started ${started} worker threads for ${shape}: start one thread per cook and one per eater`).toBe(run.cooks + run.eaters);
       expect(live.length, `run ${i + 1}: runKitchen() resolved while ${live.length} worker thread(s) were still running (${live.map((t) => t.file).join(', ')}): wait for each worker's 'exit' event before you resolve`).toBe(0);
-      const dishes = i === 0 ? 600 : 150;
-      expect(report.eaten.length, `run ${i + 1}: ${report.eaten.length} of ${dishes} dishes were eaten`).toBe(dishes);
+      const dishes = run.cooks * run.dishesPerCook;
+      expect(report.eaten.length, `run ${i + 1} (${shape}): ${report.eaten.length} of ${dishes} dishes were eaten`).toBe(dishes);
     }
   });
 });

@@ -80,7 +80,7 @@ const lessonList: LessonInfo[] = [
         hint:
           'Give every worker the queue\'s buffer through workerData, wait for all cooks to exit, then put one ' +
           'poison pill per eater; resolve only after every worker has emitted "exit".',
-        timeoutMs: 6_000,
+        timeoutMs: 7_000,
       },
     ],
   },

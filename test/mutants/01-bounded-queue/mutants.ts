@@ -9,6 +9,7 @@ export const mutants: Mutant[] = [
   { name: 'spinning-queue', step: '01b', mistake: 'take() and put() retry in a busy loop instead of waiting', expect: /the thread waiting in take\(\) used \d+% of a core: it is spinning/ },
   { name: 'wait-on-constant', race: true, step: '01b', mistake: 'checks under the lock, then waits on a constant (a lost wake-up)', expect: /slept through the notify/ },
   { name: 'one-poison-pill', step: '01c', mistake: 'puts one poison pill for all the eaters', expect: /still running \(kitchen-worker\.ts\)[^]*one poison pill per eater/ },
+  { name: 'pill-per-cook', step: '01c', mistake: 'puts one poison pill per cook, which is enough only while there are no more eaters than cooks', expect: /still running \(kitchen-worker\.ts[^]*one poison pill per eater/ },
   { name: 'resolve-before-exit', step: '01c', mistake: "resolves on each thread's last message, not on its 'exit'", expect: /resolved while \d+ worker thread\(s\) were still running[^]*'exit' event/ },
   { name: 'pill-eaten-as-dish', step: '01c', mistake: 'records the poison pill as a dish', expect: /a poison pill \(-1\) is not a dish/ },
   { name: 'counter-read-after-unlock', race: true, step: '01b', mistake: 'reads the change counter after unlocking, so a put or take in that gap is missed (a lost wake-up)', expect: /slept through the notify/ },

@@ -289,6 +289,38 @@ step('01b', () => {
     expect(queue.size, 'a put that timed out should leave the queue as it was').toBe(2);
   });
 
+  it('.take(300) and .put(item, 300) give up 300 ms after the call, also when woken for nothing meanwhile', async () => {
+    const empty = new BoundedQueue(2);
+    const full = new BoundedQueue(1);
+    full.put(7, 1000);
+    const waiters = [
+      helper({ kind: 'ops', module: module(), ctl: newControl(), buffer: empty.buffer, ops: [{ op: 'take', timeoutMs: 300 }] }),
+      helper({ kind: 'ops', module: module(), ctl: newControl(), buffer: full.buffer, ops: [{ op: 'put', item: 8, timeoutMs: 300 }] }),
+    ];
+    // For 2 s, wake whatever sleeps on any slot of either queue every 20 ms, as a notify for another
+    // waiter would: nothing changes, so each must look again and sleep only for what is left.
+    const slots = [new Int32Array(empty.buffer), new Int32Array(full.buffer)];
+    const started = performance.now();
+    const waking = setInterval(() => {
+      if (performance.now() - started > 2000) return clearInterval(waking);
+      for (const cells of slots) for (let i = 0; i < cells.length; i++) Atomics.notify(cells, i);
+    }, 20);
+    try {
+      const [take, put] = await allDone(waiters);
+      for (const [what, result, gaveUp] of [['take(300) on an empty queue', take, undefined], ['put(8, 300) on a full queue', put, false]] as const) {
+        const op = result!.results[0]!;
+        expect(op.returned, `${what} should return ${String(gaveUp)} once its time is up`).toBe(gaveUp);
+        expect(
+          op.ms,
+          `${what} returned after ${Math.round(op.ms)} ms, woken every 20 ms with nothing to do: it started its 300 ms again at each wake-up. ` +
+            'Fix the deadline when called (performance.now() + timeoutMs) and each time wait only for what is left of it',
+        ).toBeLessThan(1000);
+      }
+    } finally {
+      clearInterval(waking);
+    }
+  });
+
   it('BoundedQueue.attach(buffer) in another thread sees the same queue', async () => {
     const queue = new BoundedQueue(4);
     queue.put(7, 1000);

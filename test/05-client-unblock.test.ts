@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { vi } from 'vitest';
 import { runConsole } from '#target/05-client-unblock/console.ts';
 import { WorkerPool } from '#target/05-client-unblock/worker-pool.ts';
+import { describeLeft, watchResources } from './support/leftovers.ts';
 import { expect, step, test as base, type RedisKit } from './support/workshop-test.ts';
 import { URL_VARIABLE } from '../workshop/redis.ts';
 import { startLatencyProxy } from '../workshop/perturb/latency.ts';
@@ -410,7 +411,8 @@ step('05a', () => {
     }
   });
 
-  test('.stop() closes every connection the pool opened', async ({ redis, tap }) => {
+  test('.stop() closes every connection the pool opened, and leaves no timer or socket behind', async ({ redis, tap }) => {
+    const watch = watchResources();
     const pool = new WorkerPool({ workers: 2, handle: () => {} });
     await started(redis, pool);
     await stopped(redis, tap, pool);
@@ -419,6 +421,30 @@ step('05a', () => {
       'after stop() resolved, these connections were still open: each worker should quit() its own connection when its loop ends, ' +
         'and stop() should quit() the one it sent CLIENT UNBLOCK from',
     ).toEqual([]);
+    const left = await watch.left();
+    expect(
+      describeLeft(left),
+      `after stop() resolved, your pool left ${describeLeft(left)}, as Node reported 1 s later: a timer your pool or its stop() started ` +
+        'was still pending. Clear it (clearTimeout, clearInterval) before stop() resolves: a pending timer keeps the process running',
+    ).toBe('nothing');
+  });
+
+  test('two pools on two queues are independent: stopping one leaves the other taking jobs', async ({ redis, tap }) => {
+    const got = deferred<string>();
+    const a = new WorkerPool({ workers: 1, queue: 'jobs-a', handle: () => {} });
+    const b = new WorkerPool({ workers: 1, queue: 'jobs-b', handle: (job) => got.resolve(job) });
+    await started(redis, a);
+    await started(redis, b);
+    await stopped(redis, tap, a);
+    const shared = 'Two WorkerPools shared their stop flag: keep it in the instance (this.stopping), not at module level';
+    const blocked = await blockedNow(redis);
+    expect(blocked, `after stop() of one pool, the other pool's worker should still wait in BLPOP, but Redis lists ${blocked.length} client(s) of yours as blocked. ${shared}`).toHaveLength(1);
+    await tap.ignore(redis.client('producer')).rpush('jobs-b', 'after');
+    await within(got.promise, 2000, () => `after stop() of one pool, a job pushed to the other pool's queue was not handled within 2 s. ${shared}`);
+    await until(async () => (await blockedNow(redis)).length === 1, 2000, () =>
+      `after stop() of one pool, the other pool's worker did its job and then left instead of waiting in BLPOP again. ${shared}`,
+    );
+    await stopped(redis, tap, b);
   });
 
   test('two idle workers take jobs in turn', async ({ redis, tap }) => {

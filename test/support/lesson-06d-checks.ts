@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { onTestFinished } from 'vitest';
 import { alive, app, CLOSE_LIMIT_MS, closed, lrange, LOAD_HELPER, outcome, push, raw } from './lesson-06-checks.ts';
 import { call, census, deferred, describeCensus, K, killChildren, pause, refused, startChild, tapCommands, until, within } from './lesson-06.ts';
+import { describeLeft, watchResources } from './leftovers.ts';
 import { expect, step, test } from './workshop-test.ts';
 
 step('06d', () => {
@@ -87,9 +88,10 @@ step('06d', () => {
     expect(await lrange(redis, K.waiting), 'a job pushed after close() must stay waiting for the next start: no worker may take a new job').toEqual([raw('late')]);
   });
 
-  test('after close() nothing is left: no connection, no worker registered, the port refuses', async ({ redis }) => {
+  test('after close() nothing is left: no connection, no timer, no worker registered, the port refuses', async ({ redis }) => {
     const tap = tapCommands(redis.prefix);
     onTestFinished(tap.restore);
+    const watch = watchResources();
     const running = await app({ workers: 2, reapIntervalMs: 10 });
     const posted = await call(running.url, 'POST', '/jobs', JSON.stringify({ n: 2 }));
     const { id } = posted.json() as { id: string };
@@ -97,6 +99,12 @@ step('06d', () => {
     await closed(redis, tap, running);
     expect((await redis.clients()).map((client) => `${client.client} (${client.cmd})`), 'after close(), every connection of the app should be closed with quit()').toEqual([]);
     expect(await redis.observer.smembers(redis.key(K.workers)), 'after close(), no worker should be left in jobs:workers').toEqual([]);
+    const left = await watch.left();
+    expect(
+      describeLeft(left),
+      `after close() resolved, your app left ${describeLeft(left)}, as Node reported 1 s later: a timer your close() or your app started ` +
+        '(a deadline, a heartbeat, the reaper\'s interval) was still pending. Clear every one once it is no longer needed, before close() resolves',
+    ).toBe('nothing');
     expect(await refused(running.port), 'after close(), the HTTP port should refuse connections').toBe(true);
   });
 

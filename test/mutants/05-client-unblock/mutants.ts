@@ -12,6 +12,8 @@ export const mutants: Mutant[] = [
   { name: 'unblock-once', step: '05a', mistake: 'sends CLIENT UNBLOCK once and takes an answer of 0 to mean the worker is busy, though its BLPOP may still be on its way', expect: /answered 0\)[^]*again while its BLPOP is on its way/ },
   { name: 'eager-start', step: '05a', mistake: 'resolves start() before the workers are blocked', expect: /start\(\) resolved while Redis listed 0 of your 3 workers as blocked/ },
   { name: 'fragile-worker', step: '05a', mistake: 'lets an error from handle() end the worker', expect: /did not go on to "good"/ },
+  { name: 'module-flag-pool', step: '05a', mistake: 'keeps the stop flag in a module-level variable that start() resets, so stopping one pool stops every pool', expect: /Two WorkerPools shared their stop flag/ },
+  { name: 'watchdog-stop', step: '05a', mistake: 'starts a 5 s safety timer in stop() that it never clears', expect: /after stop\(\) resolved, your pool left 1 timer \(setTimeout or setInterval\) still pending/ },
   { name: 'eof-console', step: '05b', mistake: 'skips the empty line and stops only at the end of the input', expect: /after the empty line, .*still waited in BLPOP/ },
   { name: 'unawaited-stop-console', step: '05b', mistake: 'does not await pool.stop()', expect: /resolved while a job was still being handled/ },
 ];

@@ -18,6 +18,22 @@ step('06a', () => {
     expect(await redis.observer.get(redis.key(K.enqueued)), 'jobs:enqueued counts every job ever enqueued: INCR it with the RPUSH').toBe('2');
     const other = await enqueue(redis.client('producer'), { n: 5, dish: '味噌汁 🍜' });
     expect(other, 'two jobs enqueued with the same data still need different ids').not.toBe(id);
+    // Judged from what Redis saw: the three writes as one step (a MULTI ... EXEC, or a script).
+    await redis.trace.settle();
+    const sent = redis.trace.commands({ client: 'producer' }).map((event) => event.command);
+    const scripted = sent.some((command) => ['EVAL', 'EVALSHA', 'FCALL'].includes(command));
+    let inside = false;
+    const loose = sent.filter((command) => {
+      if (command === 'MULTI') inside = true;
+      else if (command === 'EXEC' || command === 'DISCARD') inside = false;
+      else return !inside && ['RPUSH', 'HSET', 'INCR', 'INCRBY', 'HMSET', 'HSETNX'].includes(command);
+      return false;
+    });
+    expect(
+      scripted ? [] : loose,
+      `enqueue() sent ${[...new Set(loose)].join(', ')} one by one: between them, anyone who looks (a census, the reaper, GET /jobs/<id>) sees ` +
+        'the job waiting but not yet counted or marked. Send the RPUSH, the HSET and the INCR in one transaction: conn.multi()…exec()',
+    ).toEqual([]);
   });
 
   test('takes a job with BLMOVE into its own processing list, where it stays while handle() runs', async ({ redis }) => {

@@ -1,6 +1,7 @@
 import type { Mutant } from '../index.ts';
 
 export const mutants: Mutant[] = [
+  { name: 'loose-enqueue', step: '06a', mistake: 'enqueues with RPUSH, HSET and INCR as three commands instead of one transaction', expect: /enqueue\(\) sent RPUSH, HSET, INCR one by one/ },
   { name: 'blpop-worker', step: '06a', mistake: 'takes the job with BLPOP, so it lives only in the worker while it runs', expect: /took the job with BLPOP: .*BLMOVE/ },
   { name: 'ack-first-worker', step: '06a', mistake: 'acknowledges (LREM) before running the job', expect: /acknowledged it \(LREM\) before running it/ },
   { name: 'reencoded-ack-worker', step: '06a', mistake: 'LREMs JSON.stringify(job) instead of the exact text BLMOVE returned', expect: /still holds the job.*exact string BLMOVE returned/ },

@@ -14,5 +14,6 @@ export const mutants: Mutant[] = [
   { name: 'pill-eaten-as-dish', step: '01c', mistake: 'records the poison pill as a dish', expect: /a poison pill \(-1\) is not a dish/ },
   { name: 'counter-read-after-unlock', race: true, step: '01b', mistake: 'reads the change counter after unlocking, so a put or take in that gap is missed (a lost wake-up)', expect: /slept through the notify/ },
   { name: 'timeout-per-wait', step: '01b', mistake: 'waits the whole timeoutMs again after each wake-up, so a queue woken often never gives up', expect: /started its 300 ms again at each wake-up/ },
+  { name: 'module-level-counts', step: '01b', mistake: 'keeps head and size in variables beside the class, so every queue (and no other thread) shares them', expect: /two BoundedQueues shared/ },
   { name: 'wait-on-zero', step: '01b', mistake: 'waits with Atomics.wait(cells, CHANGES, 0): it sleeps on a fresh queue, and spins once the counter has moved', expect: /the thread waiting in take\(\) used \d+% of a core: it is spinning/ },
 ];

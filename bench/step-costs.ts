@@ -5,7 +5,9 @@
  * how long each thread took to come online.
  *
  * A step's class decides its goal, and comes from the source, before anything runs: a step is a
- * "threads" step when its lesson's test file starts threads itself (lesson 01's helper threads),
+ * "threads" step when its checks start threads themselves (lesson 01's helper threads): the step's
+ * own test/support/lesson-<step>-checks.ts or a module of that folder it imports (transitively),
+ * or, for a lesson whose checks are not split by step, the lesson's test file,
  * or when the reference solution's files for the step import node:worker_threads (directly or
  * through the lesson's own modules they import); every other step uses only Redis (or nothing).
  */
@@ -33,7 +35,8 @@ function importsThreads(file: string, seen = new Set<string>()): boolean {
 }
 
 export function stepClass(lesson: LessonInfo, step: StepInfo): StepClass {
-  if (THREADS.test(readFileSync(join(ROOT, 'test', `${lesson.slug}.test.ts`), 'utf8'))) return 'threads';
+  const checks = join(ROOT, 'test', 'support', `lesson-${step.id}-checks.ts`);
+  if (existsSync(checks) ? importsThreads(checks) : THREADS.test(readFileSync(join(ROOT, 'test', `${lesson.slug}.test.ts`), 'utf8'))) return 'threads';
   return step.files.some((file) => importsThreads(join(ROOT, 'solutions', lesson.slug, file))) ? 'threads' : 'redis';
 }
 

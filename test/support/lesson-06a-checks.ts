@@ -2,6 +2,7 @@
 import { enqueue, type Job } from '#target/06-reliable-queue/jobs.ts';
 import { QueueWorker } from '#target/06-reliable-queue/worker.ts';
 import { alive, lrange, outcome, push, raw, sentCommands, started, workerProcess } from './lesson-06-checks.ts';
+import { describeLeft, watchResources } from './leftovers.ts';
 import { census, deferred, describeCensus, K, pause, until, watchInvariant, within } from './lesson-06.ts';
 import { expect, step, test } from './workshop-test.ts';
 
@@ -157,7 +158,8 @@ step('06a', () => {
     expect(broken && describeCensus(broken), 'waiting + processing + done + dead must equal enqueued at every moment; one sample did not add up').toBeUndefined();
   });
 
-  test('stop() lets the job in progress finish, then leaves: heartbeat deleted, unregistered, connections closed', async ({ redis }) => {
+  test('stop() lets the job in progress finish, then leaves: heartbeat deleted, unregistered, connections closed, no timer left', async ({ redis }) => {
+    const watch = watchResources();
     const gate = deferred();
     const began = deferred();
     const worker = await started({
@@ -182,6 +184,35 @@ step('06a', () => {
     expect(await redis.observer.exists(redis.key(K.alive('w1'))), 'after stop(), jobs:alive:w1 should be gone (DEL it once the loop has ended)').toBe(0);
     expect(await redis.observer.sismember(redis.key(K.workers), 'w1'), 'after stop(), w1 should be out of jobs:workers (SREM)').toBe(0);
     expect((await redis.clients()).map((client) => client.client), 'after stop(), the worker should have quit() both its connections').toEqual([]);
+    const left = await watch.left();
+    expect(
+      describeLeft(left),
+      `after stop() resolved, your worker left ${describeLeft(left)}, as Node reported 1 s later: most likely the heartbeat's setInterval. ` +
+        'It keeps renewing jobs:alive after the worker has left (the reaper then thinks it alive) and keeps the process running: ' +
+        'clearInterval it once the loop has ended, before stop() resolves',
+    ).toBe('nothing');
+  });
+
+  test('two workers keep their own state: stopping one leaves the other taking jobs', async ({ redis }) => {
+    const ran: string[] = [];
+    const second = deferred();
+    const one = await started({ id: 'w1', handle: (job) => void ran.push(`w1:${job.id}`) });
+    const two = await started({
+      id: 'w2',
+      handle: (job) => {
+        ran.push(`w2:${job.id}`);
+        if (job.id === 'after-stop') second.resolve();
+      },
+    });
+    await within(one.stop(), 2000, () => 'stop() of w1 did not resolve within 2 s while it waited in BLMOVE (blockTimeoutSec 0.1)');
+    expect(await redis.observer.sismember(redis.key(K.workers), 'w2'), 'after stop() of w1, w2 left jobs:workers as well: the two workers share their stop flag. Keep it in the instance (this.stopping), not at module level').toBe(1);
+    await push(redis, raw('after-stop'));
+    await within(second.promise, 3000, async () =>
+      `after stop() of w1, w2 did not take the next job within 3 s (it ran: ${ran.join(', ') || 'nothing'}; jobs:waiting: ${(await lrange(redis, K.waiting)).length} job(s)). ` +
+        'Two QueueWorkers shared their stop flag: keep it in the instance (this.stopping), not at module level',
+    );
+    expect(ran, 'the job pushed after w1 stopped should run once, on w2').toEqual(['w2:after-stop']);
+    await within(two.stop(), 2000, () => 'stop() of w2 did not resolve within 2 s');
   });
 
   test('killed with SIGKILL in the middle of a job (a real process), it leaves the job in its processing list, not lost', async ({ redis }) => {

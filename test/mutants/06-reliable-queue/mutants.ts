@@ -9,6 +9,8 @@ export const mutants: Mutant[] = [
   { name: 'unregistered-heartbeat', step: '06a', mistake: 'renews only the alive key, so a worker reaped after a stall is never registered again', expect: /not in jobs:workers again/ },
   { name: 'failing-timeout-worker', step: '06a', mistake: 'records a job past jobTimeoutMs as failed for good instead of retrying it', expect: /should have timed out twice and be in jobs:dead/ },
   { name: 'stop-only-handback-worker', step: '06a', mistake: 'handBack() waits for the job in progress like stop(), and hands nothing back', expect: /handBack\(\) did not resolve within 2 s while handle\(\) never settles/ },
+  { name: 'heartbeat-left-running', step: '06a', mistake: 'never clears the heartbeat interval, so it goes on renewing after stop()', expect: /after stop\(\) resolved, your worker left 1 timer .*heartbeat's setInterval/ },
+  { name: 'module-stop-flag-worker', step: '06a', mistake: 'keeps the stop flag in a module-level variable, so stop() of one worker stops them all', expect: /share(d)? their stop flag/ },
   { name: 'lrange-reaper', step: '06b', mistake: 'requeues with LRANGE, LREM and RPUSH/LPUSH instead of one atomic step', expect: /moved the job with LRANGE, LREM.*two places or in none/ },
   { name: 'heartbeat-blind-reaper', step: '06b', mistake: 'gives back every processing list, also those of live workers', expect: /although jobs:alive:w1 exists/ },
   { name: 'countless-reaper', step: '06b', mistake: 'never counts attempts, so a poison job comes back for ever', expect: /put it back in jobs:waiting again: a poison job/ },

@@ -32,7 +32,7 @@ export interface AppOptions {
 }
 
 export interface CloseOptions {
-  /** How long close() waits for the jobs in progress; past it they are handed back to jobs:waiting. @default 10000 */
+  /** How long close() waits for the jobs in progress; past it they are handed back to jobs:waiting (Infinity: no limit). @default 10000 */
   deadlineMs?: number;
 }
 
@@ -101,10 +101,10 @@ async function shutdown(server: Server, workers: QueueWorker[], reaper: { stop()
   }
   // 4. The jobs in progress finish, until the deadline: then they go back to waiting, whole.
   const handedBack: string[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, deadline - performance.now()))));
+  let cancel = () => {};
+  const late = new Promise<'late'>((resolve) => (cancel = atDeadline(deadline, () => resolve('late'))));
   const all = Promise.all(stopped);
-  if ((await Promise.race([all, late]).finally(() => clearTimeout(timer))) === 'late') {
+  if ((await Promise.race([all, late]).finally(() => cancel())) === 'late') {
     for (const ids of await Promise.all(workers.map((worker) => worker.handBack()))) handedBack.push(...ids);
     // Requests still in flight past the deadline are cut.
     server.closeAllConnections();
@@ -114,11 +114,28 @@ async function shutdown(server: Server, workers: QueueWorker[], reaper: { stop()
   // Connections that turned idle meanwhile would keep server.close() waiting; a request still in
   // flight (a client sending its body slowly) gets until the deadline.
   server.closeIdleConnections();
-  const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - performance.now()));
+  const uncut = atDeadline(deadline, () => server.closeAllConnections());
   await serverClosed;
-  clearTimeout(cut);
+  uncut();
   await Promise.all(conns.map((conn) => conn.quit()));
   return { handedBack };
+}
+
+/** The longest delay setTimeout takes: a longer one fires at once, with a warning. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Calls `fn` at `deadline` (a performance.now() time); returns what cancels it. A deadline further
+ * than MAX_DELAY away (deadlineMs: Infinity waits for ever) waits in steps of MAX_DELAY.
+ */
+function atDeadline(deadline: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = deadline - performance.now();
+    timer = left > MAX_DELAY ? setTimeout(arm, MAX_DELAY) : setTimeout(fn, Math.max(0, left));
+  };
+  arm();
+  return () => clearTimeout(timer);
 }
 
 async function unblock(control: Redis, worker: QueueWorker): Promise<void> {

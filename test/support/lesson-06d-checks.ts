@@ -1,4 +1,5 @@
 /** Lesson 06, step 06d: startApp() and close(). Loaded by test/06-reliable-queue.test.ts. */
+import { connect as connectSocket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { onTestFinished } from 'vitest';
 import { alive, app, CLOSE_LIMIT_MS, closed, lrange, LOAD_HELPER, outcome, push, raw } from './lesson-06-checks.ts';
@@ -135,6 +136,27 @@ step('06d', () => {
     for (const worker of workerIds) expect(await lrange(redis, K.processing(worker)), `jobs:processing:${worker} should be empty`).toEqual([]);
     expect((await redis.clients()).map((client) => `${client.client} (${client.cmd})`), 'after close(), every connection of the app should be closed').toEqual([]);
     expect(await redis.observer.smembers(redis.key(K.workers)), 'after close(), no worker should be left in jobs:workers').toEqual([]);
+  });
+
+  test('close({ deadlineMs }) cuts a request still in flight at the deadline: a client sending its body slowly does not hold close()', async ({ redis }) => {
+    const running = await app({ workers: 1 });
+    const socket = connectSocket(running.port, '127.0.0.1');
+    onTestFinished(() => void socket.destroy());
+    socket.on('error', () => {});
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    const hungUp = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await within(new Promise((resolve) => socket.once('connect', resolve)), 2000, () => `could not connect to ${running.url}`);
+    // Expect: 100-continue, so that the server's "100 Continue" says the request is in flight (06c).
+    socket.write('POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+    await until(() => answer.includes('100 Continue'), 2000, () => `the server did not answer "100 Continue" to a POST of 100 bytes within 2 s (it answered ${JSON.stringify(answer.slice(0, 80))})`);
+    socket.write('{"n": ');
+    await within(running.close({ deadlineMs: 300 }), 2500, () =>
+      'close({ deadlineMs: 300 }) has not returned after 2.5 s while a client was still sending its request body: server.close() waits for every ' +
+        'request in flight, for ever if a client never finishes. Past the deadline, cut them: server.closeAllConnections()',
+    );
+    await within(hungUp, 1000, () => 'close() resolved, but the connection of the client still sending its body was still open 1 s later: cut it with server.closeAllConnections()');
+    expect(await redis.observer.llen(redis.key(K.waiting)), 'a request cut before its body ended must not make a job').toBe(0);
   });
 
   test('no switch meant for tests is reachable over HTTP: POST {"hangFirstRun": true} runs like any job', async ({ redis }) => {

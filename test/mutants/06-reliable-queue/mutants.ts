@@ -24,5 +24,6 @@ export const mutants: Mutant[] = [
   { name: 'abandoning-close', step: '06d', mistake: 'resolves close() without waiting for the job in progress', expect: /close\(\) resolved while a job was still running/ },
   { name: 'waiting-close', step: '06d', mistake: 'ignores deadlineMs and waits for a job that never finishes', expect: /close\(\{ deadlineMs: 300 \}\) has not returned after 2\.5 s/ },
   { name: 'deadline-timer-close', step: '06d', mistake: 'races the jobs against a deadline timer it never clears when they finish first', expect: /after close\(\) resolved, your app left 1 timer \(setTimeout or setInterval\) still pending/ },
+  { name: 'uncut-close', step: '06d', mistake: 'lets server.close() wait for a request still in flight, past the deadline', expect: /while a client was still sending its request body.*closeAllConnections/ },
   { name: 'server-last-close', step: '06d', mistake: 'closes the HTTP server only after the workers have stopped', expect: /the HTTP port still took new connections while a job was running/ },
 ];

@@ -204,12 +204,26 @@ step('06a', () => {
         if (job.id === 'after-stop') second.resolve();
       },
     });
+    // w2 asks for jobs with BLMOVE into jobs:processing:w2 every 0.1 s: once it has asked again after w1 stopped, it has seen w1's stop.
+    const asks = () =>
+      redis.trace.commands().filter((event) => ['BLMOVE', 'BRPOPLPUSH'].includes(event.command) && event.args[1] === K.processing('w2')).length;
     await within(one.stop(), 2000, () => 'stop() of w1 did not resolve within 2 s while it waited in BLMOVE (blockTimeoutSec 0.1)');
-    expect(await redis.observer.sismember(redis.key(K.workers), 'w2'), 'after stop() of w1, w2 left jobs:workers as well: the two workers share their stop flag. Keep it in the instance (this.stopping), not at module level').toBe(1);
+    await redis.trace.settle();
+    const before = asks();
+    const shared = 'the two workers share their stop flag. Keep it in the instance (this.stopping), not at module level';
+    await until(
+      async () => {
+        await redis.trace.settle();
+        return asks() > before;
+      },
+      2000,
+      () => `after stop() of w1, w2 asked for no job any more (no BLMOVE into jobs:processing:w2 within 2 s, with blockTimeoutSec 0.1): ${shared}`,
+    );
+    expect(await redis.observer.sismember(redis.key(K.workers), 'w2'), `after stop() of w1, w2 left jobs:workers as well: ${shared}`).toBe(1);
     await push(redis, raw('after-stop'));
     await within(second.promise, 3000, async () =>
       `after stop() of w1, w2 did not take the next job within 3 s (it ran: ${ran.join(', ') || 'nothing'}; jobs:waiting: ${(await lrange(redis, K.waiting)).length} job(s)). ` +
-        'Two QueueWorkers shared their stop flag: keep it in the instance (this.stopping), not at module level',
+        `Two QueueWorkers: ${shared}`,
     );
     expect(ran, 'the job pushed after w1 stopped should run once, on w2').toEqual(['w2:after-stop']);
     await within(two.stop(), 2000, () => 'stop() of w2 did not resolve within 2 s');

@@ -102,4 +102,39 @@ step('05b', () => {
     expect(new Set(seen.map(([, worker]) => worker)).size, 'with 3 workers waiting, the 3 jobs should go to 3 different workers').toBe(3);
     expect(await connectedNow(redis), 'after runConsole() resolved, nothing of it should be connected').toEqual([]);
   });
+
+  test('runConsole() stops the pool when its input fails, and rejects with that error: nothing is left connected', async ({ redis }) => {
+    const input = new PassThrough();
+    const output = collector();
+    const run = runConsole(input, { output: output.stream });
+    const settled = run.then(
+      () => 'resolved' as const,
+      (error: unknown) => error,
+    );
+    await consoleReady(redis, run);
+    input.write('first\n');
+    await output.waitFor(/^worker \d+: first$/, 2000);
+    const failure = new Error('the keyboard was unplugged');
+    input.destroy(failure);
+    const result = await within(settled, 3000, async () => {
+      const blocked = await blockedNow(redis);
+      return (
+        `runConsole() neither resolved nor rejected within 3 s after its input failed ("${failure.message}")` +
+        (blocked.length > 0 ? `, and ${blocked.join(', ')} still wait in BLPOP` : '') +
+        ": a reader that only listens for lines waits for ever. for await over the readline interface throws the input's error; " +
+        "stop the pool in a finally block, so it is stopped however the reading ends"
+      );
+    });
+    const carries = result === failure || (result instanceof Error && (result.cause === failure || result.message.includes(failure.message)));
+    expect(
+      carries,
+      result === 'resolved'
+        ? 'runConsole() resolved although its input failed: the caller must hear of it. Stop the pool, then let the error out'
+        : `runConsole() rejected with ${String(result)}, not with the input's error ("${failure.message}"): let that error out (or wrap it as cause)`,
+    ).toBe(true);
+    expect(
+      await connectedNow(redis),
+      'after runConsole() rejected, these connections were still open: when the input fails, stop the pool and quit your connection all the same (in a finally block)',
+    ).toEqual([]);
+  });
 });

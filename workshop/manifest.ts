@@ -21,6 +21,11 @@ export interface StepInfo {
    * message still wins over the plain "stopped at its limit").
    */
   timeoutMs: number;
+  /**
+   * The step's code, or its checks, start worker threads. Their schedules are perturbed from a
+   * seed (workshop/perturb), and a failed run names the seed that replays it.
+   */
+  threads?: boolean;
 }
 
 export interface LessonInfo {
@@ -35,11 +40,6 @@ export interface LessonInfo {
   commands?: string[];
   /** Files in the lesson folder that are neither steps nor README (demos to run). */
   extras?: string[];
-  /**
-   * The lesson's code starts worker threads. Their schedules are perturbed from a seed
-   * (workshop/perturb), and a failed run names the seed that replays it.
-   */
-  threads?: boolean;
   steps: StepInfo[];
 }
 
@@ -48,11 +48,11 @@ const lessonList: LessonInfo[] = [
     id: '01',
     slug: '01-bounded-queue',
     title: 'Threads and a shared bounded queue',
-    threads: true,
     extras: ['race-demo.ts'],
     steps: [
       {
         id: '01a',
+        threads: true,
         title: 'Mutex: one thread at a time',
         difficulty: 'easy',
         files: ['mutex.ts'],
@@ -63,6 +63,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '01b',
+        threads: true,
         title: 'BoundedQueue: put waits while full, take waits while empty',
         difficulty: 'medium',
         files: ['bounded-queue.ts'],
@@ -74,6 +75,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '01c',
+        threads: true,
         title: 'The kitchen: cooks and eaters in worker threads',
         difficulty: 'hard',
         files: ['kitchen.ts', 'kitchen-worker.ts'],
@@ -117,12 +119,12 @@ const lessonList: LessonInfo[] = [
     id: '03',
     slug: '03-many-dryers',
     title: 'Many dryers: competing consumers, timeouts, a throttled worker',
-    threads: true,
     minRedis: '6.0',
     commands: ['RPUSH', 'BLPOP', 'LLEN'],
     steps: [
       {
         id: '03a',
+        threads: true,
         title: 'runDryers(): N dryers, each with its own connection, BLPOP with a timeout',
         difficulty: 'medium',
         files: ['dryers.ts', 'dryer-worker.ts'],
@@ -151,7 +153,6 @@ const lessonList: LessonInfo[] = [
     id: '04',
     slug: '04-pubsub-status',
     title: 'Pub/sub and a status machine in shared memory',
-    threads: true,
     minRedis: '6.0',
     commands: ['PUBLISH', 'SUBSCRIBE', 'UNSUBSCRIBE'],
     steps: [
@@ -168,6 +169,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '04b',
+        threads: true,
         title: 'StatusListener: subscribe in a worker thread, status in shared memory',
         difficulty: 'hard',
         files: ['status-listener.ts', 'status-worker.ts'],
@@ -184,7 +186,6 @@ const lessonList: LessonInfo[] = [
     id: '05',
     slug: '05-client-unblock',
     title: 'Shutting down blocked workers at once with CLIENT UNBLOCK',
-    threads: true,
     minRedis: '6.0',
     commands: ['RPUSH', 'BLPOP', 'CLIENT|ID', 'CLIENT|UNBLOCK', 'CLIENT|LIST'],
     steps: [

@@ -53,4 +53,12 @@ describe('the report', () => {
       else process.env.NO_COLOR = before;
     }
   });
+
+  it('names the schedule that replays a failure only when the failed step runs threads', () => {
+    const seeded = (checks: CheckResult[]): RunResult => ({ ...run(checks), seed: 4711 });
+    const threads = formatReport([select('03')], seeded([check('03a', 'three dryers', 'a dish was dried twice'), check('03b', 'spaces the starts', 'too close')]), 'lessons');
+    expect(threads).toContain('npm run verify -- 03a --seed 4711');
+    const redisOnly = formatReport([select('03')], seeded([check('03a', 'three dryers'), check('03b', 'spaces the starts', 'too close')]), 'lessons');
+    expect(redisOnly).not.toMatch(/schedule|--seed/);
+  });
 });

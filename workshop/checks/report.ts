@@ -58,11 +58,10 @@ export function formatReport(selections: readonly Selection[], result: RunResult
     result.checks.some((check) => check.stepId === step.id && check.state !== 'passed'),
   );
   if (firstFailed) out.push(color('cyan', `Hint for ${firstFailed.id}: ${firstFailed.hint}`), '');
-  const threaded = selections.find(({ lesson, steps }) => lesson.threads && steps.some((step) => step === firstFailed));
-  if (threaded && result.seed !== undefined) {
+  if (firstFailed?.threads && result.seed !== undefined) {
     out.push(
       color('dim', `Your threads ran on schedule ${result.seed} (the checks vary when each thread pauses, to bring races out).`),
-      color('dim', `To run that schedule again: npm run verify -- ${firstFailed!.id} --seed ${result.seed}`),
+      color('dim', `To run that schedule again: npm run verify -- ${firstFailed.id} --seed ${result.seed}`),
       '',
     );
   }

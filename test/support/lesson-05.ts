@@ -8,8 +8,10 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { WorkerPool } from '#target/05-client-unblock/worker-pool.ts';
 import { test as base, type RedisKit } from './workshop-test.ts';
+import { deferred, pause, until, within } from './waits.ts';
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { deferred, pause, until, within };
+
 /** stop() must beat this by far: a BLPOP left to its timeout would take 30 s. */
 export const STOP_LIMIT_MS = 1000;
 
@@ -142,21 +144,6 @@ export const test = base.extend<{ tap: Tap }>({
   },
 });
 
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-/** Awaits `promise`, or fails after `ms` with what `explain` says instead of waiting out the time limit. */
-export async function within<T>(promise: Promise<T>, ms: number, explain: () => string | Promise<string>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-  const outcome = await Promise.race([promise.then((value) => ({ value })), late]).finally(() => clearTimeout(timer));
-  if (outcome === 'late') throw new Error(await explain());
-  return outcome.value;
-}
-
 /** This check's connections, as `worker-1 (blpop)`. */
 export async function connectedNow(redis: RedisKit): Promise<string[]> {
   return (await redis.clients()).map((client) => `${client.client} (${client.cmd})`);
@@ -255,15 +242,6 @@ export async function settledStop(redis: RedisKit, tap: Tap, run: Promise<void>,
     );
   }
   if (outcome.kind === 'failed') throw outcome.error;
-}
-
-/** Waits until `check` holds, or fails with what `explain` says after `ms`. */
-export async function until(check: () => Promise<boolean> | boolean, ms: number, explain: () => string | Promise<string>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(await explain());
-    await pause(5);
-  }
 }
 
 /** Waits until the console's pool has `workers` workers blocked; fails at once if runConsole() settles first. */

@@ -11,8 +11,9 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { ROOT } from '../../workshop/target.ts';
 import { PREFIX_VARIABLE, URL_VARIABLE } from '../../workshop/redis.ts';
+import { deferred, pause, until, within } from './waits.ts';
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { deferred, pause, until, within };
 
 /** The queue's keys, as in jobs.ts (a contract: the checks read Redis directly). */
 export const K = {
@@ -90,37 +91,6 @@ export function watchInvariant(observer: Redis, prefix: string): { samples: () =
       await loop;
     },
   };
-}
-
-/** Waits until `check` holds; fails with `explain()` after `ms`, or at once when `abort()` says why. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  ms: number,
-  explain: () => string | Promise<string>,
-  abort?: () => string | undefined | Promise<string | undefined>,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    const why = await abort?.();
-    if (why) throw new Error(why);
-    if (Date.now() > deadline) throw new Error(await explain());
-    await pause(5);
-  }
-}
-
-/** Awaits `promise`, or fails after `ms` with what `explain` says. */
-export async function within<T>(promise: Promise<T>, ms: number, explain: () => string | Promise<string>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-  const outcome = await Promise.race([promise.then((value) => ({ value })), late]).finally(() => clearTimeout(timer));
-  if (outcome === 'late') throw new Error(await explain());
-  return outcome.value;
-}
-
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
 }
 
 export interface Child {

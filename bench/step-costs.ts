@@ -4,40 +4,23 @@
  * bench/thread-log.ts preloaded to count the worker threads and node processes the checks start and
  * how long each thread took to come online.
  *
- * A step's class decides its goal, and comes from the source, before anything runs: a step is a
- * "threads" step when its checks start threads themselves (lesson 01's helper threads): the step's
- * own test/support/lesson-<step>-checks.ts or a module of that folder it imports (transitively),
- * or, for a lesson whose checks are not split by step, the lesson's test file,
- * or when the reference solution's files for the step import node:worker_threads (directly or
- * through the lesson's own modules they import); every other step uses only Redis (or nothing).
+ * A step's class decides its goal, before anything runs: a "threads" step is one the manifest marks
+ * `threads` (its code or its checks start worker threads: lesson 01's helper threads, 03a's dryers,
+ * 04b's listener); every other step uses only Redis (or nothing).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { select, type LessonInfo, type StepInfo } from '../workshop/manifest.ts';
+import { select, type StepInfo } from '../workshop/manifest.ts';
 import { ROOT } from '../workshop/target.ts';
 import { VITEST, launch, learnerEnv } from './child-run.ts';
 import { within, type BenchContext } from './item.ts';
 
 export type StepClass = 'threads' | 'redis';
 
-const THREADS = /from ['"]node:worker_threads['"]|require\(['"]node:worker_threads['"]\)/;
-
-/** Does `file` or a module of its own folder it imports (transitively) import node:worker_threads? */
-function importsThreads(file: string, seen = new Set<string>()): boolean {
-  if (seen.has(file) || !existsSync(file)) return false;
-  seen.add(file);
-  const text = readFileSync(file, 'utf8');
-  if (THREADS.test(text)) return true;
-  const local = [...text.matchAll(/^import [^;]*?from ['"](\.\/[^'"]+)['"]/gm)].map((match) => join(dirname(file), match[1]!));
-  return local.some((next) => importsThreads(next, seen));
-}
-
-export function stepClass(lesson: LessonInfo, step: StepInfo): StepClass {
-  const checks = join(ROOT, 'test', 'support', `lesson-${step.id}-checks.ts`);
-  if (existsSync(checks) ? importsThreads(checks) : THREADS.test(readFileSync(join(ROOT, 'test', `${lesson.slug}.test.ts`), 'utf8'))) return 'threads';
-  return step.files.some((file) => importsThreads(join(ROOT, 'solutions', lesson.slug, file))) ? 'threads' : 'redis';
+export function stepClass(step: StepInfo): StepClass {
+  return step.threads ? 'threads' : 'redis';
 }
 
 /** What vitest's JSON reporter says about the checks whose names match: how many, their own summed durations, the slowest. */

@@ -24,7 +24,7 @@ const GOAL = { threads: 2.5, redis: 1.5 } as const;
 const CAP = 3;
 const LIMIT_MS = 120_000;
 
-const steps = lessons.flatMap((lesson) => lesson.steps.map((step) => ({ lesson, step, kind: stepClass(lesson, step) })));
+const steps = lessons.flatMap((lesson) => lesson.steps.map((step) => ({ lesson, step, kind: stepClass(step) })));
 
 const rows: RowSpec[] = steps.map(({ step, kind }) => ({
   key: `watch ${step.id}`,

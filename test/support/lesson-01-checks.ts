@@ -9,7 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ROOT } from '../../workshop/target.ts';
 import { ATOMICS, type LessonResult, type LessonTask, type Stall } from './lesson-01.ts';
+import { pause } from './waits.ts';
 import { expect } from './workshop-test.ts';
+
+export { pause };
 
 export type MutexModule = typeof import('#target/01-bounded-queue/mutex.ts');
 export type QueueModule = typeof import('#target/01-bounded-queue/bounded-queue.ts');
@@ -25,7 +28,6 @@ export function moduleUrl(file: string): string {
   if (!key) throw new Error(`01-bounded-queue/${file} is missing: the checks need it`);
   return pathToFileURL(isAbsolute(key) && key.startsWith(ROOT) ? key : join(ROOT, key)).href;
 }
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const newControl = () => new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
 export const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
 

@@ -3,6 +3,6 @@
 /** Commands that ask for a dish instead of waiting for one. */
 export const POLLING = ['LPOP', 'RPOP', 'LLEN', 'LRANGE', 'LINDEX', 'EXISTS'];
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { pause } from './waits.ts';
 export const dishes = (n: number, name = 'dish') => Array.from({ length: n }, (_, i) => `${name}-${String(i + 1).padStart(2, '0')}`);
 export const list = (items: readonly unknown[]) => items.map(String).join(', ') || 'nothing';

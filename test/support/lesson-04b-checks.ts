@@ -4,11 +4,11 @@ import { Status } from '#target/04-pubsub-status/status.ts';
 import { attempt, name } from './lesson-04.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { liveThreads, threadsStarted } from './threads.ts';
+import { pause } from './waits.ts';
 import { expect, step, test, type ClientInfo, type RedisKit } from './workshop-test.ts';
 
 /** Names of the connections the checks make themselves; any other client of a check is the listener's. */
 const OURS = ['publisher', 'consumer-1', 'consumer-2'];
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
 /**

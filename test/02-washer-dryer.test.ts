@@ -9,25 +9,47 @@ const POLLING = ['LPOP', 'RPOP', 'LLEN', 'LRANGE', 'LINDEX', 'EXISTS'];
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Counts the commands called on a connection, and how many of them have not answered yet. */
+/**
+ * Counts the commands called on a connection, and how many of them have not answered yet. A
+ * MULTI or a pipeline counts as what it is: its queued commands are calls, and its exec() is one
+ * more reply to wait for.
+ */
 function watched(conn: Redis): { conn: Redis; calls: string[]; pending: () => number } {
   const calls: string[] = [];
   let pending = 0;
+  const track = (result: unknown): unknown => {
+    if (result instanceof Promise) {
+      pending++;
+      return result.finally(() => pending--);
+    }
+    return result;
+  };
+  /** A pipeline or MULTI whose queued commands are counted, and whose exec() is awaited like a command. */
+  const batch = (inner: object): object =>
+    new Proxy(inner, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof property !== 'string' || typeof value !== 'function') return value;
+        if (property === 'exec') return (...args: unknown[]) => track(value.apply(target, args));
+        if (!/^[a-z]+$/.test(property)) return value;
+        return (...args: unknown[]) => {
+          calls.push(property.toUpperCase());
+          const result: unknown = value.apply(target, args);
+          return result === target ? receiver : result; // chained: keep counting
+        };
+      },
+    });
   const proxy = new Proxy(conn, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof property !== 'string' || typeof value !== 'function' || !/^[a-z]+$/.test(property)) return value;
-      if (['on', 'once', 'off', 'emit', 'pipeline', 'multi', 'duplicate', 'disconnect', 'quit'].includes(property)) {
+      if (property === 'pipeline' || property === 'multi') return (...args: unknown[]) => batch(value.apply(target, args) as object);
+      if (['on', 'once', 'off', 'emit', 'duplicate', 'disconnect', 'quit'].includes(property)) {
         return value.bind(target);
       }
       return (...args: unknown[]) => {
         calls.push(property.toUpperCase());
-        const result = value.apply(target, args);
-        if (result && typeof (result as Promise<unknown>).finally === 'function') {
-          pending++;
-          return (result as Promise<unknown>).finally(() => pending--);
-        }
-        return result;
+        return track(value.apply(target, args));
       };
     },
   });
@@ -128,6 +150,33 @@ step('02a', () => {
     ]);
   });
 
+  test('with no dishes at all, still pushes quit', async ({ redis }) => {
+    await wash(redis.client('washer'), []);
+    expect(
+      await redis.observer.lrange(redis.key('dishes'), 0, -1),
+      'with no dishes at all, your washer left the list empty: quit must still go out, or a dryer waits for ever',
+    ).toEqual(['quit']);
+  });
+
+  test('reads the dishes once, as they come: any iterable will do', async ({ redis }) => {
+    // Like a generator or a stream: it hands out its dishes once, then has nothing left.
+    let reads = 0;
+    const rack = ['cup', 'saucer'].values();
+    const once: Iterable<string> = {
+      [Symbol.iterator]: () => {
+        reads++;
+        return rack;
+      },
+    };
+    await wash(redis.client('washer'), once);
+    expect(
+      await redis.observer.lrange(redis.key('dishes'), 0, -1),
+      reads > 1
+        ? `your washer went through the dishes ${reads} times: an iterable such as a generator can be read only once, so the second pass found nothing`
+        : 'wash() with a generator of dishes must push each one, then quit',
+    ).toEqual(['cup', 'saucer', 'quit']);
+  });
+
   test('uses the list it is given', async ({ redis }) => {
     await wash(redis.client('washer'), ['plate'], 'plates');
     expect(await redis.observer.lrange(redis.key('plates'), 0, -1), 'wash(conn, dishes, "plates") must push onto "plates", not a fixed name').toEqual([
@@ -147,7 +196,11 @@ step('02a', () => {
   test('returns only once every push has been answered', async ({ redis }) => {
     const washer = watched(redis.client('washer'));
     await wash(washer.conn, DISHES);
-    expect(washer.calls.length, 'wash() sent no command on the connection it was given').toBeGreaterThan(0);
+    await redis.trace.settle();
+    expect(
+      redis.trace.commands({ client: 'washer' }).length + washer.calls.length,
+      'wash() sent no command on the connection it was given',
+    ).toBeGreaterThan(0);
     expect(
       washer.pending(),
       `wash() returned while ${washer.pending()} of its pushes were still unanswered: await each RPUSH, so whoever calls wash() knows the dishes are in`,

@@ -26,6 +26,11 @@ export interface StepInfo {
    * seed (workshop/perturb), and a failed run names the seed that replays it.
    */
   threads?: boolean;
+  /**
+   * Earlier steps whose code this one runs (01c puts dishes in 01b's queue). When this step fails
+   * and one of those fails too, the report says to fix that one first: one mistake, one story.
+   */
+  buildsOn?: string[];
 }
 
 export interface LessonInfo {
@@ -63,6 +68,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '01b',
+        buildsOn: ['01a'],
         threads: true,
         title: 'BoundedQueue: put waits while full, take waits while empty',
         difficulty: 'medium',
@@ -75,6 +81,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '01c',
+        buildsOn: ['01a', '01b'],
         threads: true,
         title: 'The kitchen: cooks and eaters in worker threads',
         difficulty: 'hard',
@@ -169,6 +176,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '04b',
+        buildsOn: ['04a'],
         threads: true,
         title: 'StatusListener: subscribe in a worker thread, status in shared memory',
         difficulty: 'hard',
@@ -203,6 +211,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '05b',
+        buildsOn: ['05a'],
         title: 'runConsole(): each line a job, an empty line stops',
         difficulty: 'medium',
         files: ['console.ts'],
@@ -236,6 +245,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '06b',
+        buildsOn: ['06a'],
         title: 'The reaper: give back the jobs of dead workers atomically, count attempts, dead-letter the rest',
         difficulty: 'hard',
         files: ['reaper.ts'],
@@ -249,6 +259,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '06c',
+        buildsOn: ['06a'],
         title: 'The HTTP front: POST a job, GET its status, and no request can crash it',
         difficulty: 'medium',
         files: ['server.ts'],
@@ -262,6 +273,7 @@ const lessonList: LessonInfo[] = [
       },
       {
         id: '06d',
+        buildsOn: ['06a', '06b', '06c'],
         title: 'startApp() and a graceful close(): stop HTTP, finish jobs, unblock the workers',
         difficulty: 'hard',
         files: ['app.ts'],
@@ -291,6 +303,10 @@ function validate(list: LessonInfo[]): LessonInfo[] {
       if (!step.hint.trim()) throw new TypeError(`Step ${step.id} has no hint`);
       if (step.files.length === 0) throw new TypeError(`Step ${step.id} lists no files`);
       if (!(step.timeoutMs > 0)) throw new TypeError(`Expected timeoutMs of step ${step.id} to be > 0, got \`${step.timeoutMs}\``);
+      const earlier = new Set(lesson.steps.slice(0, lesson.steps.indexOf(step)).map((other) => other.id));
+      for (const id of step.buildsOn ?? []) {
+        if (!earlier.has(id)) throw new TypeError(`Step ${step.id} builds on \`${id}\`, which is not an earlier step of lesson ${lesson.id}`);
+      }
     }
   }
   return list;

@@ -10,11 +10,14 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { CheckResult, RunResult } from './check-result.ts';
 import type { Selection } from '../manifest.ts';
+import { foundationNote, type Foundation } from './foundations.ts';
 import { color, indent, wantsColor } from '../runner/terminal.ts';
 
 export interface ReportOptions {
   /** Every failure whole, not only the first of each step. */
   full?: boolean;
+  /** Failed steps whose foundations (earlier steps they run) fail too: see checks/foundations.ts. */
+  foundations?: ReadonlyMap<string, readonly Foundation[]>;
 }
 
 export function formatReport(selections: readonly Selection[], result: RunResult, target: string, options: ReportOptions = {}): string {
@@ -26,6 +29,8 @@ export function formatReport(selections: readonly Selection[], result: RunResult
       out.push(`${step.id} ${step.title}`);
       const checks = result.checks.filter((check) => check.stepId === step.id);
       if (checks.length === 0) out.push(color('yellow', '  (no check ran for this step)'));
+      const below = options.foundations?.get(step.id);
+      if (below) out.push(color('yellow', indent(`! ${foundationNote(step, below)}`, '  ')));
       let first = false;
       let previous: string | undefined;
       for (const check of checks) {
@@ -57,7 +62,9 @@ export function formatReport(selections: readonly Selection[], result: RunResult
   const firstFailed = selections.flatMap((selection) => selection.steps).find((step) =>
     result.checks.some((check) => check.stepId === step.id && check.state !== 'passed'),
   );
-  if (firstFailed) out.push(color('cyan', `Hint for ${firstFailed.id}: ${firstFailed.hint}`), '');
+  // The hint of the step to fix first: a failing foundation's, when there is one.
+  const hinted = (firstFailed && options.foundations?.get(firstFailed.id)?.[0]?.step) ?? firstFailed;
+  if (hinted) out.push(color('cyan', `Hint for ${hinted.id}: ${hinted.hint}`), '');
   if (firstFailed?.threads && result.seed !== undefined) {
     out.push(
       color('dim', `Your threads ran on schedule ${result.seed} (the checks vary when each thread pauses, to bring races out).`),

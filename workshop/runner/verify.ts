@@ -20,6 +20,7 @@ import { keepsProgress, recordRun } from './progress.ts';
 import { reportRun } from '../classroom/outbox.ts';
 import { formatRepeats } from './repeat.ts';
 import { formatReport } from '../checks/report.ts';
+import { findFoundations, type Foundation } from '../checks/foundations.ts';
 import { toExercism } from '../checks/results-json.ts';
 import type { CheckSession } from '../checks/session.ts';
 import { targetName } from '../target.ts';
@@ -100,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const stop = interrupted(session, live);
   const runs: RunResult[] = [];
+  let foundations: Map<string, Foundation[]> | undefined;
   // Each run of --repeat gets a schedule of its own; --seed N replays N first.
   const firstSeed = args.seed ?? (process.env[SEED_VARIABLE] === 'off' ? undefined : (seedFromEnv() ?? newSeed()));
   try {
@@ -109,6 +111,11 @@ export async function main(argv: string[]): Promise<number> {
       live?.clear();
       runs.push(result);
       if (args.repeat > 1 && toScreen) console.log(`run ${run} of ${args.repeat}: ${allPassed(result) ? 'passed' : 'failed'}`);
+    }
+    const failedRun = runs.find((run) => !allPassed(run));
+    if (failedRun && toScreen) {
+      foundations = await findFoundations(session, failedRun, steps, { seed: failedRun.seed, onProgress: live?.update });
+      live?.clear();
     }
   } finally {
     live?.clear();
@@ -127,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   const ok = runs.every(allPassed);
   if (args.json) writeJson(args.json, shown, steps);
   if (toScreen) {
-    console.log(formatReport(selections, shown, target, { full: args.full }));
+    console.log(formatReport(selections, shown, target, { full: args.full, foundations }));
     if (args.repeat > 1) console.log(`\n${formatRepeats(runs, steps)}`);
   }
   if (keepsProgress()) {

@@ -13,6 +13,7 @@ import { currentStep, keepsProgress, readProgress, recordRun } from './progress.
 import { reportRun } from '../classroom/outbox.ts';
 import { onKeys, releaseKeys } from './keys.ts';
 import { formatReport } from '../checks/report.ts';
+import { findFoundations } from '../checks/foundations.ts';
 import { openSession, type CheckSession } from '../checks/session.ts';
 import { ROOT, targetDir, targetName } from '../target.ts';
 import { color } from './terminal.ts';
@@ -79,9 +80,10 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
       });
     }
     const result = await session.run({ steps: [step], changed, onProgress: live.update });
+    const foundations = allPassed(result) ? undefined : await findFoundations(session, result, [step], { seed: result.seed, onProgress: live.update });
     live.clear();
     if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-    console.log(formatReport([{ lesson, steps: [step] }], result, target));
+    console.log(formatReport([{ lesson, steps: [step] }], result, target, { foundations }));
     if (keepsProgress()) {
       const progress = recordRun(result, [step]);
       if (allPassed(result)) console.log(`\n${nextSteps([step], progress)}`);

@@ -1,14 +1,16 @@
 /**
- * Wrong solutions that learners really write, each kept as the file(s) that differ from the
- * reference solution. `npm run check` runs each against its step's checks: every mutant must fail
- * at least one check, and the first failure's message must match `expect`, so that the learner
- * is told what is wrong in words that point at the mistake.
+ * Wrong solutions that learners really write, each kept as the diff that makes the reference
+ * solution wrong. `npm run check` applies each to a copy of the solutions and runs its step's
+ * checks: every mutant must fail at least one check, and the first failure's message must match
+ * `expect`, so that the learner is told what is wrong in words that point at the mistake. A patch
+ * that no longer applies (the reference moved) fails the check at once.
  *
- * Files live in `test/mutants/<lesson slug>/<mutant name>/`, named like the lesson's files, and
- * each lesson lists its mutants in `test/mutants/<lesson slug>/mutants.ts` (`export const mutants`).
+ * Patches live in `test/mutants/<lesson slug>/<mutant name>.patch` (unified diffs, `a/<file>` and
+ * `b/<file>` named like the lesson's files; workshop/authoring/mutant-patch.ts opens and makes
+ * them), and each lesson lists its mutants in `test/mutants/<lesson slug>/mutants.ts`.
  */
 export interface Mutant {
-  /** Folder name, such as `polling-dryer`. */
+  /** The patch's name without `.patch`, such as `polling-dryer`. */
   name: string;
   /** The step whose checks must catch it, such as `02b`. */
   step: string;

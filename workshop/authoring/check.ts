@@ -21,6 +21,7 @@ import { describeError } from '../checks/check-result.ts';
 import { lessons, findStep, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { provideRedis } from '../provision/provision.ts';
 import { ROOT } from '../target.ts';
+import { applyMutant, patchedFiles, patchPath } from './mutant-patch.ts';
 import { newSeed } from '../perturb/schedule.ts';
 
 interface Combination {
@@ -82,19 +83,29 @@ function checkLayout(): void {
 
 /**
  * The overlays of one kind (`mutants` or `alternatives`): each lesson's list in
- * test/<kind>/<slug>/<kind>.ts, checked against the folders beside it and the manifest.
+ * test/<kind>/<slug>/<kind>.ts, checked against what lies beside it (a patch per mutant, a folder
+ * per alternative) and the manifest. `source` is the mutant's patch file or the alternative's folder.
  */
-async function loadOverlays<T extends { name: string; step: string }>(kind: 'mutants' | 'alternatives'): Promise<Array<T & { lesson: LessonInfo; dir: string }>> {
-  const found: Array<T & { lesson: LessonInfo; dir: string }> = [];
+async function loadOverlays<T extends { name: string; step: string }>(kind: 'mutants' | 'alternatives'): Promise<Array<T & { lesson: LessonInfo; source: string }>> {
+  const found: Array<T & { lesson: LessonInfo; source: string }> = [];
   const base = join(ROOT, 'test', kind);
   const one = kind === 'mutants' ? 'mutant' : 'alternative';
+  const patches = kind === 'mutants';
   for (const lesson of lessons) {
     const list = join(base, lesson.slug, `${kind}.ts`);
     if (!existsSync(list)) continue;
     const listed = ((await import(pathToFileURL(list).href)) as Record<string, T[]>)[kind] ?? [];
-    const folders = readdirSync(join(base, lesson.slug), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-    for (const folder of folders) {
-      if (!listed.some((item) => item.name === folder)) problem(`test/${kind}/${lesson.slug}/${folder} is not listed in its ${kind}.ts`);
+    const entries = readdirSync(join(base, lesson.slug), { withFileTypes: true });
+    const present = patches
+      ? entries.filter((entry) => entry.isFile() && entry.name.endsWith('.patch')).map((entry) => entry.name.slice(0, -'.patch'.length))
+      : entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    for (const name of present) {
+      if (!listed.some((item) => item.name === name)) problem(`test/${kind}/${lesson.slug}/${name}${patches ? '.patch' : ''} is not listed in its ${kind}.ts`);
+    }
+    if (patches) {
+      for (const entry of entries.filter((entry) => entry.isDirectory())) {
+        problem(`test/mutants/${lesson.slug}/${entry.name}/ is a folder: a mutant is a patch (node workshop/authoring/mutant-patch.ts make)`);
+      }
     }
     for (const item of listed) {
       const step = findStep(item.step);
@@ -102,18 +113,31 @@ async function loadOverlays<T extends { name: string; step: string }>(kind: 'mut
         problem(`${one} ${item.name}: step ${item.step} is not a step of lesson ${lesson.id}`);
         continue;
       }
-      const dir = join(base, lesson.slug, item.name);
-      if (!existsSync(dir)) {
-        problem(`${one} ${item.name}: folder test/${kind}/${lesson.slug}/${item.name} is missing`);
+      const source = patches ? patchPath(lesson.slug, item.name) : join(base, lesson.slug, item.name);
+      if (!existsSync(source)) {
+        problem(`${one} ${item.name}: ${relative(ROOT, source)} is missing`);
         continue;
       }
-      for (const file of listFiles(dir)) {
+      const files = patches ? patchedFiles(readFileSync(source, 'utf8')) : listFiles(source);
+      for (const file of files) {
         if (!lesson.steps.some((candidate) => candidate.files.includes(file))) problem(`${one} ${item.name}: ${file} is not a file of lesson ${lesson.id}`);
       }
-      found.push({ ...item, lesson, dir });
+      found.push({ ...item, lesson, source });
     }
   }
   return found;
+}
+
+/** A copy of the lesson's solution with one mutant's patch applied; undefined (and a problem) when it no longer applies. */
+function buildMutant(mutant: Mutant & { lesson: LessonInfo; source: string }): string | undefined {
+  const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.source, []);
+  try {
+    applyMutant(readFileSync(mutant.source, 'utf8'), join(ROOT, target, mutant.lesson.slug), mutant.name);
+    return target;
+  } catch (error) {
+    problem((error as Error).message);
+    return undefined;
+  }
 }
 
 /** A copy of the lesson's solution with `overlay`'s files laid over it. */
@@ -281,10 +305,11 @@ async function runAll(combinations: Combination[]): Promise<readonly TestModule[
  * `--seeds N`: how many runs the seeded schedules need to find each race on their own (the checks'
  * fault injection off), beside as many runs with no perturbation, where only luck finds it.
  */
-async function measureSeeds(races: Array<Mutant & { lesson: LessonInfo; dir: string }>, count: number, started: number): Promise<number> {
+async function measureSeeds(races: Array<Mutant & { lesson: LessonInfo; source: string }>, count: number, started: number): Promise<number> {
   const combinations: Combination[] = [];
   for (const mutant of races) {
-    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.dir);
+    const target = buildMutant(mutant);
+    if (!target) continue;
     const step = findStep(mutant.step)?.step;
     for (let seed = 1; seed <= count; seed++) {
       combinations.push({ name: `${mutant.name} seed ${seed}`, lesson: mutant.lesson, step, mutant, target, seed, unwidened: true });
@@ -352,13 +377,14 @@ async function main(args: string[]): Promise<number> {
   }
   for (const mutant of mutants) {
     if (!wanted(mutant.step)) continue;
-    const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.dir);
+    const target = buildMutant(mutant);
+    if (!target) continue;
     combinations.push({ name: `${mutant.step} ${mutant.name}`, lesson: mutant.lesson, step: findStep(mutant.step)?.step, mutant, target, seed: nextSeed++ });
   }
   // Each run of an alternative is a project of its own over the same folder.
   for (const alternative of alternatives) {
     if (!wanted(alternative.step)) continue;
-    const target = buildFolder(`alternative-${alternative.name}`, alternative.lesson, alternative.dir);
+    const target = buildFolder(`alternative-${alternative.name}`, alternative.lesson, alternative.source);
     for (let run = 1; run <= (alternative.runs ?? 3); run++) {
       const name = `${alternative.step} ${alternative.name} #${run}`;
       combinations.push({ name, lesson: alternative.lesson, step: findStep(alternative.step)?.step, alternative, target, seed: nextSeed++ });

@@ -81,6 +81,7 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     const result = await session.run({ steps: [step], changed, onProgress: live.update });
     live.clear();
     if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+    for (const note of result.typescriptNotes ?? []) console.error(note);
     console.log(formatReport([{ lesson, steps: [step] }], result, target));
     if (keepsProgress()) {
       const progress = recordRun(result, [step]);

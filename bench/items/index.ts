@@ -6,8 +6,9 @@ import { manyDryers } from './03-many-dryers.ts';
 import { pubsubStatus } from './04-pubsub-status.ts';
 import { clientUnblock } from './05-client-unblock.ts';
 import { reliableQueue } from './06-reliable-queue.ts';
+import { typescriptStart } from './typescript-start.ts';
 import { verifyLessons } from './verify-lessons.ts';
 import { watchSteps } from './watch-steps.ts';
 import { classroomLoad } from './classroom.ts';
 
-export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, reliableQueue, verifyLessons, watchSteps, classroomLoad];
+export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, reliableQueue, typescriptStart, verifyLessons, watchSteps, classroomLoad];

@@ -11,7 +11,7 @@
  * `npm run check -- --seeds N` measures instead: each race mutant (test/mutants, `race: true`) with
  * the checks' fault injection off, N times on seeds 1..N and N times with no perturbation at all.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startVitest, type Reporter, type TestModule } from 'vitest/node';
@@ -23,6 +23,7 @@ import { provideRedis } from '../provision/provision.ts';
 import { ROOT } from '../target.ts';
 import { applyMutant, patchedFiles, patchPath } from './mutant-patch.ts';
 import { newSeed } from '../perturb/schedule.ts';
+import { layOver, listFiles } from './overlay.ts';
 
 interface Combination {
   name: string;
@@ -42,12 +43,6 @@ interface Combination {
 const WORK = join(ROOT, '.workshop', 'check', String(process.pid));
 const problems: string[] = [];
 const problem = (text: string) => problems.push(text);
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
-}
 
 /** Folders, files, TODOs and hints: what can be checked without running anything. */
 function checkLayout(): void {
@@ -142,9 +137,7 @@ function buildMutant(mutant: Mutant & { lesson: LessonInfo; source: string }): s
 
 /** A copy of the lesson's solution with `overlay`'s files laid over it. */
 function buildFolder(name: string, lesson: LessonInfo, overlay: string, files?: string[]): string {
-  const dir = join(WORK, name, lesson.slug);
-  cpSync(join(ROOT, 'solutions', lesson.slug), dir, { recursive: true });
-  for (const file of files ?? listFiles(overlay)) cpSync(join(overlay, file), join(dir, file));
+  layOver(join(WORK, name), lesson.slug, overlay, files);
   return relative(ROOT, join(WORK, name));
 }
 

@@ -36,6 +36,8 @@ export interface RunResult {
   redis?: string;
   /** The seed of the threads' schedules in this run (workshop/perturb); absent when it was off. */
   seed?: number;
+  /** One line per learner file that ran through tsx because Node's type stripping refused it (workshop/typescript). */
+  typescriptNotes?: string[];
 }
 
 /** A check whose thread never gave control back (a loop that never awaits). */

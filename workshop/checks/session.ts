@@ -2,6 +2,9 @@
  * A check session: one vitest instance kept open so that checks can run again and again (watch
  * mode, `--repeat`) without paying for vitest's start-up, the config and a new Redis each time.
  */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import { killDescendants } from './children.ts';
@@ -12,6 +15,7 @@ import { findStep, minRedisFor, stepIdOf, type LessonInfo, type StepInfo } from 
 import { ROOT, targetDir } from '../target.ts';
 import { useClassroomRedis } from '../classroom/membership.ts';
 import { newSeed, SEED_VARIABLE, seedFromEnv } from '../perturb/schedule.ts';
+import { NOTES_VARIABLE } from '../typescript/fallback.ts';
 
 export interface SessionOptions {
   /** The lessons this session may check; Redis is provided only when one of them needs it. */
@@ -66,6 +70,10 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
   // A learner in a class checks their own code on their own Redis there.
   if (target === 'lessons') await useClassroomRedis();
 
+  // Learner files loaded through tsx (workshop/typescript) leave a line each here, from any thread or process of a run.
+  const notes = mkdtempSync(join(tmpdir(), 'workshop-typescript-'));
+  process.env[NOTES_VARIABLE] = notes;
+
   const perturbing = process.env[SEED_VARIABLE] !== 'off';
   const fixedSeed = seedFromEnv();
 
@@ -112,6 +120,7 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
     closing ??= Promise.race([vitest.close(), new Promise<void>((resolve) => setTimeout(resolve, wait).unref())]).then(() => {
       // close() does not wait for a test process stuck in a check (a BLPOP that never returns): end it.
       killDescendants();
+      rmSync(notes, { recursive: true, force: true });
     });
     return closing;
   };
@@ -126,6 +135,9 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
     async run({ steps, changed = [], deadlineMs, onProgress, seed: asked } = {}) {
       if (closed) throw new Error('This check session is closed; open a new one.');
       printed.clear();
+      // Each run tells each fallback once.
+      rmSync(notes, { recursive: true, force: true });
+      mkdirSync(notes, { recursive: true });
       // The test processes start for each run and read the seed from the environment they inherit.
       const seed = asked ?? (perturbing ? (fixedSeed ?? newSeed()) : undefined);
       if (seed !== undefined) process.env[SEED_VARIABLE] = String(seed);
@@ -158,7 +170,7 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
       if (stalled) await close(true);
       const modules = stalled ? vitest.state.getTestModules() : outcome.testModules;
       const unhandled = stalled ? [] : outcome.unhandledErrors;
-      return { ...collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck), seed };
+      return { ...collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck), seed, typescriptNotes: readNotes(notes) };
     },
   };
 }
@@ -211,6 +223,18 @@ function collect(
     stuck,
     redis: process.env.WORKSHOP_REDIS_DESCRIPTION,
   };
+}
+
+/** The lines the TypeScript fallback left in `dir`, in file order. */
+function readNotes(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .map((name) => readFileSync(join(dir, name), 'utf8').trim())
+      .filter(Boolean)
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** The check that is running and has not been heard from since its limit (any running check, with `always`). */

@@ -3,6 +3,8 @@
  * instead. Node runs a thread's `.ts` file by erasing its types, so TypeScript that has no
  * erasable form (an enum, a parameter property, a namespace) and imports without `.ts` stop the
  * thread before it starts, with an error that names neither the fix nor, for imports, the line.
+ * (A learner's file with such TypeScript runs through tsx instead, workshop/typescript/fallback.ts:
+ * this explains it where the fallback is not installed, or for a file outside the learner's folders.)
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

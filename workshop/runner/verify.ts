@@ -134,6 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   const ok = runs.every(allPassed);
   if (args.json) writeJson(args.json, shown, steps);
   if (toScreen) {
+    for (const note of new Set(runs.flatMap((run) => run.typescriptNotes ?? []))) console.error(note);
     console.log(formatReport(selections, shown, target, { full: args.full, foundations }));
     if (args.repeat > 1) console.log(`\n${formatRepeats(runs, steps)}`);
   }

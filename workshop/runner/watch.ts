@@ -83,6 +83,7 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     const foundations = allPassed(result) ? undefined : await findFoundations(session, result, [step], { seed: result.seed, onProgress: live.update });
     live.clear();
     if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+    for (const note of result.typescriptNotes ?? []) console.error(note);
     console.log(formatReport([{ lesson, steps: [step] }], result, target, { foundations }));
     if (keepsProgress()) {
       const progress = recordRun(result, [step]);

@@ -112,6 +112,9 @@ function learnerFolders(): string[] {
   return list;
 }
 
+/** Words without which Node's stripping refuses nothing: enum, namespace or module, an accessibility or readonly modifier. */
+const MAYBE_REFUSED = /\b(?:enum|namespace|module|private|protected|public|readonly|override)\b/;
+
 const told = new Set<string>();
 
 /** Tells the fallback once: to the runner's notes folder when there is one (it prints them), else to stderr once per thread. */
@@ -140,6 +143,8 @@ export function load(url: string, context: LoadHookContext, nextLoad: (url: stri
   const file = fileURLToPath(url);
   if (!learnerFolders().some((folder) => file.startsWith(folder))) return loaded;
   const source = typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString('utf8');
+  // Most files have none of the words such syntax needs: no need to strip them twice.
+  if (!MAYBE_REFUSED.test(source)) return loaded;
   const refused = refusal(source);
   if (!refused) return loaded;
   tell(file, describeFallback(file, refused));

@@ -1,0 +1,95 @@
+/**
+ * `npm run mutation [-- 02 03]`: a mutation score measured by a tool, not by our own list of
+ * mutants. StrykerJS changes the solutions one small way at a time (a `>=` for a `>`, a string
+ * emptied, a call dropped) and runs the lesson's checks against each change: a change no check
+ * notices is a mistake a learner could make and pass with.
+ *
+ * Per lesson, two passes: the files the test process loads, with per-check coverage (only the
+ * checks that reach a change run for it), then the files that run only in worker threads or child
+ * processes, whose coverage Stryker cannot see, with every check of the lesson run for each change.
+ * Reports go to .workshop/mutation/ (HTML and JSON); a second run redoes only what changed
+ * (Stryker's incremental mode). Survivors are either killed by a better check or listed, with why
+ * they are equivalent, in test/mutants/equivalent.txt.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stryker } from '@stryker-mutator/core';
+import type { LogLevel, MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
+import { lessons, type LessonInfo } from '../../manifest.ts';
+import { ROOT } from '../../target.ts';
+import { equivalents, keyOf, tabulate, type PassResult } from './table.ts';
+
+const OUT = join(ROOT, '.workshop', 'mutation');
+
+/** The lesson's files that a thread or a process runs as its entry: `new URL('./x.ts', …)` in a sibling. */
+export function threadEntries(lesson: LessonInfo): string[] {
+  const files = [...new Set(lesson.steps.flatMap((step) => step.files))];
+  const entries = new Set<string>();
+  for (const file of files) {
+    const source = readFileSync(join(ROOT, 'solutions', lesson.slug, file), 'utf8');
+    for (const match of source.matchAll(/new URL\(\s*['"]\.\/([\w.-]+\.ts)['"]/g)) if (files.includes(match[1]!)) entries.add(match[1]!);
+  }
+  return [...entries];
+}
+
+function options(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'): PartialStrykerOptions {
+  const name = pass === 'main' ? lesson.slug : `${lesson.slug}-threads`;
+  return {
+    testRunner: 'vitest',
+    plugins: ['@stryker-mutator/vitest-runner'],
+    vitest: { configFile: 'workshop/authoring/mutation/vitest.config.ts', related: false },
+    mutate: files.map((file) => `solutions/${lesson.slug}/${file}`),
+    coverageAnalysis: pass === 'main' ? 'perTest' : 'off',
+    // Two cores: one run of the checks at a time keeps their timing checks honest.
+    concurrency: 1,
+    timeoutMS: 15_000,
+    reporters: ['html', 'json', 'progress'],
+    htmlReporter: { fileName: join(OUT, `${name}.html`) },
+    jsonReporter: { fileName: join(OUT, `${name}.json`) },
+    incremental: true,
+    incrementalFile: join(OUT, `${name}.incremental.json`),
+    tempDirName: join('.workshop', 'stryker-tmp'),
+    ignorePatterns: ['.node', '.workshop', 'slides/dist', 'docs', 'bench', 'test/harness', 'test/classroom', 'test/slides', 'test/bench'],
+    cleanTempDir: true,
+    logLevel: 'warn' as LogLevel,
+  };
+}
+
+async function runPass(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'): Promise<MutantResult[]> {
+  if (files.length === 0) return [];
+  process.env.WORKSHOP_MUTATION_LESSONS = lesson.slug;
+  return new Stryker(options(lesson, files, pass)).runMutationTest();
+}
+
+export async function main(args: string[]): Promise<number> {
+  const wanted = args.filter((arg) => !arg.startsWith('-'));
+  const chosen = lessons.filter((lesson) => wanted.length === 0 || wanted.includes(lesson.id));
+  if (chosen.length === 0) {
+    console.error(`Expected lesson numbers such as 02 03, got \`${wanted.join(' ')}\`; lessons: ${lessons.map((lesson) => lesson.id).join(', ')}`);
+    return 2;
+  }
+  mkdirSync(OUT, { recursive: true });
+  const listed = equivalents();
+  const results: PassResult[] = [];
+  for (const lesson of chosen) {
+    if (!existsSync(join(ROOT, 'solutions', lesson.slug))) continue;
+    const started = Date.now();
+    const threads = threadEntries(lesson);
+    const all = [...new Set(lesson.steps.flatMap((step) => step.files))];
+    const mutants = [
+      ...(await runPass(lesson, all.filter((file) => !threads.includes(file)), 'main')),
+      ...(await runPass(lesson, threads, 'threads')),
+    ];
+    results.push({ lesson, mutants, seconds: (Date.now() - started) / 1000 });
+  }
+  const { table, unexplained } = tabulate(results, listed);
+  console.log(`\n${table}`);
+  if (unexplained.length > 0) {
+    console.log(`\n${unexplained.length} survivor(s) not in test/mutants/equivalent.txt: kill each with a check, or list it with why it is equivalent:`);
+    for (const mutant of unexplained) console.log(`  ${keyOf(mutant)}  | ${mutant.replacement?.split('\n')[0]?.slice(0, 80) ?? ''}`);
+  }
+  console.log(`\nReports: ${join('.workshop', 'mutation')}/<lesson>.html`);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

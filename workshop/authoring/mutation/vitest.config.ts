@@ -1,0 +1,26 @@
+/**
+ * The lessons' checks as StrykerJS runs them: the solutions as the target, one plain project (the
+ * vitest runner takes no projects), and a setup that hands the active mutant on to the threads
+ * and processes the checks start.
+ */
+import { defineConfig } from 'vitest/config';
+import { ROOT, targetDir } from '../../target.ts';
+
+process.env.WORKSHOP_TARGET = 'solutions';
+const target = targetDir();
+const lessons = process.env.WORKSHOP_MUTATION_LESSONS?.split(',').filter(Boolean) ?? [];
+
+export default defineConfig({
+  root: ROOT,
+  resolve: { alias: [{ find: /^#target\//, replacement: `${target}/` }] },
+  test: {
+    include: lessons.length > 0 ? lessons.map((slug) => `test/${slug}.test.ts`) : ['test/[0-9][0-9]-*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/setup.ts', 'workshop/authoring/mutation/active-mutant.ts'],
+    pool: 'forks',
+    testTimeout: 10_000,
+    hookTimeout: 10_000,
+    teardownTimeout: 5_000,
+    env: { WORKSHOP_TARGET: 'solutions' },
+  },
+});

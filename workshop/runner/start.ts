@@ -8,18 +8,20 @@
  *   npm start -- readme 02         the lesson's README
  *   npm start -- join <address> --name <name>   check on your own Redis in a classroom, results to its board
  *   npm start -- leave             back to a Redis on this machine
- *   npm start -- classroom workflow   .github/workflows/classroom.yml, a grader per step (--force replaces a different one)
+ *   npm start -- classroom grading actions|classroom50|gradescope   grading for a class (workshop/grading/cli.ts)
+ *   npm start -- classroom handout <folder>   a copy for learners, without the solutions (--grading <kind>)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { lessons, nearest, select, type StepInfo } from '../manifest.ts';
 import { classroomCommand } from '../classroom/learner-cli.ts';
-import { workflowCommand, WORKFLOW_USAGE } from '../classroom/workflow.ts';
+import { workflowCommand } from '../classroom/workflow.ts';
+import { gradingCommand, GRADING_USAGE, handoutCommand } from '../grading/cli.ts';
 import { menu } from './menu.ts';
 import { overview } from './overview.ts';
 import { forget, readProgress } from './progress.ts';
-import { resetSteps, solutionDiff } from './step-files.ts';
+import { NO_SOLUTIONS, resetSteps, solutionDiff, solutionsShipped } from './step-files.ts';
 import { ROOT } from '../target.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -31,12 +33,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(overview(readProgress()));
     return 0;
   }
-  if (command === 'classroom') return classroom(name, rest, flags);
+  // The classroom's commands take options with values (--out PATH), so they read the arguments themselves.
+  if (command === 'classroom') return classroom(argv.slice(argv.indexOf('classroom') + 1));
   if (!['hint', 'diff', 'reset', 'readme'].includes(command) || rest.length > 0) {
     const guess = rest.length === 0 ? nearest(command, ['hint', 'diff', 'reset', 'readme', 'join', 'leave', 'classroom']) : undefined;
     console.error(
       `Unknown command \`${argv.join(' ')}\`.${guess ? ` Did you mean \`npm start -- ${[guess, name].filter(Boolean).join(' ')}\`?` : ''}\n` +
-        'Commands: hint, diff, reset, readme, each with a step such as 02b; join, leave; classroom workflow.',
+        'Commands: hint, diff, reset, readme, each with a step such as 02b; join, leave; classroom grading, classroom handout.',
     );
     return 2;
   }
@@ -61,14 +64,21 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function classroom(subcommand: string | undefined, rest: readonly string[], flags: ReadonlySet<string>): number {
-  if (subcommand === 'workflow' && rest.length === 0) return workflowCommand(flags);
-  const typed = [subcommand, ...rest].filter(Boolean).join(' ');
-  console.error(`${typed ? `Unknown classroom command \`${typed}\`.` : 'Which classroom command?'}\n${WORKFLOW_USAGE}`);
+function classroom(args: readonly string[]): number {
+  const [subcommand, ...rest] = args;
+  if (subcommand === 'workflow') return workflowCommand();
+  if (subcommand === 'grading') return gradingCommand(rest);
+  if (subcommand === 'handout') return handoutCommand(rest);
+  const typed = args.filter(Boolean).join(' ');
+  console.error(`${typed ? `Unknown classroom command \`${typed}\`.` : 'Which classroom command?'}\n${GRADING_USAGE}`);
   return 2;
 }
 
 function diff(steps: readonly StepInfo[], force: boolean): number {
+  if (!solutionsShipped()) {
+    console.error(NO_SOLUTIONS);
+    return 1;
+  }
   const progress = readProgress();
   const unsolved = steps.filter((step) => !progress.steps[step.id]?.firstPassedAt);
   if (unsolved.length > 0 && !force) {

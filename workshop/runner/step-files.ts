@@ -27,8 +27,18 @@ export function stepFiles(step: StepInfo): StepFile[] {
   }));
 }
 
+/** A copy handed out to learners (`classroom handout`) has no solutions/. */
+export function solutionsShipped(): boolean {
+  return existsSync(join(ROOT, 'solutions'));
+}
+
+export const NO_SOLUTIONS =
+  'The solutions are not in this copy of the workshop: it was handed out without them. ' +
+  'The hint helps (npm start -- hint 02b), and so does each failed check\'s message (npm run verify -- 02b --full).';
+
 /** A unified diff of your files against the solution's, coloured for a terminal. */
 export function solutionDiff(step: StepInfo): string {
+  if (!solutionsShipped()) return NO_SOLUTIONS;
   const parts: string[] = [];
   for (const file of stepFiles(step)) {
     const yours = existsSync(file.yours) ? readFileSync(file.yours, 'utf8') : '';

@@ -72,12 +72,20 @@ export function hasExited(guarded: Guarded): boolean {
 export async function waitUntilUp(url: string, guarded: Guarded): Promise<ServerInfo> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (hasExited(guarded)) throw new Error(`it exited at once: ${guarded.output().trim() || 'no output'}`);
+    if (hasExited(guarded)) throw new Error(`it exited at once (${lastWords(guarded.output())})`);
     try {
-      return await serverInfo(url, 500);
+      // Something else on the port may accept the connection and never answer: the server's exit says more.
+      return await Promise.race([serverInfo(url, 500), guarded.exited.then(() => Promise.reject(new Error('exited')))]);
     } catch (error) {
+      if (hasExited(guarded)) continue;
       if (Date.now() > deadline) throw new Error(`no answer after 10 s (${(error as Error).message}): ${guarded.output().trim()}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+/** The last two lines a server wrote, without their `pid:role date time #` prefixes: why it stopped. */
+function lastWords(output: string): string {
+  const lines = output.split('\n').map((line) => line.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] /, '').trim()).filter(Boolean);
+  return lines.slice(-2).join(' / ') || 'no output';
 }

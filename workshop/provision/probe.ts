@@ -20,11 +20,18 @@ export async function serverInfo(url: string, timeoutMs = 2000): Promise<ServerI
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+    // disconnect() waits this long for the other end to close; one that never answers may never close.
+    disconnectTimeout: 100,
   });
   let cause: unknown;
   client.on('error', (error) => {
     cause ??= error;
   });
+  // Something that accepts the connection but never answers (not a Redis, or a frozen one) is given up on in time.
+  const timer = setTimeout(() => {
+    cause ??= new Error(`no answer within ${timeoutMs} ms`);
+    client.disconnect();
+  }, timeoutMs);
   try {
     await client.connect();
     const info = await client.info('server');
@@ -35,6 +42,7 @@ export async function serverInfo(url: string, timeoutMs = 2000): Promise<ServerI
   } catch (error) {
     throw cause ?? error;
   } finally {
+    clearTimeout(timer);
     // disconnect() on a connection that never opened leaves a 2 s timer that holds the process.
     if (client.status !== 'end') client.disconnect();
   }

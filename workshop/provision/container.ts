@@ -3,6 +3,8 @@
  * The same settings as a local server (./settings.ts), all in a configuration file copied into the
  * container, so the password is on no command line (`ps` on the host shows a container's). The
  * container dies with the process that started it: testcontainers' reaper (Ryuk) removes it.
+ * Docker publishes the port on every address of the host, whatever `bind` says; `restart` and the
+ * guard are a local server's only.
  */
 import { probe } from './probe.ts';
 import type { StartedRedis } from './redis-server.ts';
@@ -20,6 +22,7 @@ export async function startRedisContainer(options: RedisOptions = {}): Promise<S
   const make = (hostPort?: number) => {
     const container = new GenericContainer(REDIS_IMAGE)
       .withCommand(['redis-server', CONFIG])
+      // Readable inside the container, where Redis runs as its own user; only root on the host sees the container's files.
       .withCopyContentToContainer([{ content: `${lines.map(([name, value]) => configLine(name!, value!)).join('\n')}\n`, target: CONFIG, mode: 0o644 }])
       .withExposedPorts(hostPort ? { container: 6379, host: hostPort } : 6379)
       .withWaitStrategy(Wait.forListeningPorts())

@@ -4,11 +4,11 @@
  * also when the classroom's process is killed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { probe } from '../../workshop/provision/provision.ts';
 import { joinAs, openClass, redisOf, type TestClassroom, type TestLearner } from './support.ts';
 
@@ -36,6 +36,29 @@ async function until(test: () => Promise<boolean>, what: string): Promise<void> 
     if (Date.now() > deadline) throw new Error(`still not true after 5 s: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * The class's state server, found by its data folder on its guard's command line (redis-server
+ * rewrites its own to `redis-server host:port`), with its process id, which a test that fails
+ * ends itself: nothing is left running.
+ */
+async function stateServer(dataDir: string): Promise<{ url: string; pid: number }> {
+  const guard = spawnSync('pgrep', ['-af', `redis-guard .* --dir ${dataDir}( |$)`], { encoding: 'utf8' }).stdout;
+  const port = /--port (\d+)/.exec(guard)?.[1];
+  if (!port) throw new Error(`no redis-server was started with --dir ${dataDir}`);
+  const url = `redis://127.0.0.1:${port}`;
+  const client = connect(url, 'state-lookup');
+  const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))![1]);
+  client.disconnect();
+  onTestFinished(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  });
+  return { url, pid };
 }
 
 describe('two learners in one class', () => {
@@ -134,6 +157,23 @@ describe('the end of a class', () => {
     for (const url of urls) expect(await refused(url)).toBe(true);
   });
 
+  it("stops the class's state server even when its data folder was deleted and made again under it", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'workshop-classroom-'));
+    try {
+      const classroom = await openClass({ dataDir });
+      const url = await redisOf(classroom, await joinAs(classroom, 'Ada'));
+      const state = await stateServer(dataDir);
+      // As observed: a Redis whose save fails ignores SIGTERM, and outlived its class.
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir);
+      await classroom.close();
+      expect(await refused(url)).toBe(true);
+      expect(await refused(state.url), `the class's state server (pid ${state.pid}) outlived its class`).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("stops every learner's Redis, and the state's, when the classroom's process is killed", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'workshop-classroom-'));
     const child = spawn(process.execPath, ['workshop/launch.mjs', 'classroom', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -145,11 +185,11 @@ describe('the end of a class', () => {
       const server = new URL(joinAddress).origin;
       const room = { url: server, code: new URL(joinAddress).pathname.slice(1) } as TestClassroom;
       const url = await redisOf(room, await joinAs(room, 'Ada'));
+      const state = await stateServer(dataDir);
       expect(await refused(url)).toBe(false);
       child.kill('SIGKILL');
       await until(() => refused(url), "Ada's Redis stopped after the classroom was killed");
-      // The state's server is the one started with the class's data folder.
-      await until(async () => spawnSync('pgrep', ['-f', `redis-server.*--dir ${dataDir}`]).status === 1, "the class's state server stopped");
+      await until(() => refused(state.url), "the class's state server stopped after the classroom was killed");
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

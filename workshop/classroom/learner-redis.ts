@@ -8,10 +8,11 @@
  * of a server. A server each, with its own password, shares nothing.
  *
  * The learner owns their server, so it is hardened for the instructor's machine, not against the
- * learner: no CONFIG change of where files go, no DEBUG, no MODULE LOAD, and a memory ceiling so a
- * runaway loop of RPUSH fills 128 MB, not the laptop.
+ * learner (startRedis's `restricted`): no CONFIG change of where files go, no DEBUG, no MODULE LOAD,
+ * and a memory ceiling so a runaway loop of RPUSH fills 128 MB, not the laptop. A learner who
+ * changes its password or its save points cannot keep it alive either: stop() cannot be refused.
  */
-import { findRedisServer, probe, RedisUnavailableError, startRedisServer, versionAtLeast, describe, type ProvidedRedis } from '../provision/provision.ts';
+import { describe, NoRedisError, probe, RedisUnavailableError, startRedis } from '../provision/provision.ts';
 import type { Learner } from './state.ts';
 
 export interface LearnerServer {
@@ -73,36 +74,24 @@ export class LearnerServers {
   }
 
   async #start(learner: Learner): Promise<LearnerServer> {
-    const binary = findRedisServer(this.#env);
-    if (binary) {
-      const server = await startRedisServer(binary, {
+    try {
+      const server = await startRedis({
+        env: this.#env,
         bind: this.#bind,
         port: learner.port,
         password: learner.redisPassword,
-        args: ['--maxmemory', MAX_MEMORY, '--maxmemory-policy', 'noeviction'],
+        maxMemory: MAX_MEMORY,
+        restricted: true,
       });
-      await this.#harden(server, binary);
-      return { port: Number(new URL(server.url).port), password: learner.redisPassword, stop: server.stop };
-    }
-    if (this.#env.WORKSHOP_DOCKER === '0') throw new RedisUnavailableError('No `redis-server` on the classroom machine\'s PATH, and Docker is turned off (WORKSHOP_DOCKER=0).');
-    try {
-      return await startContainer(learner.redisPassword);
+      return { port: server.port, password: learner.redisPassword, stop: server.stop };
     } catch (error) {
+      if (!(error instanceof NoRedisError)) throw error;
+      if (error.dockerOff) throw new RedisUnavailableError('No `redis-server` on the classroom machine\'s PATH, and Docker is turned off (WORKSHOP_DOCKER=0).', { cause: error });
       throw new RedisUnavailableError(
-        `The classroom could not start a Redis for ${learner.name}: no \`redis-server\` on its PATH, and Docker did not work (${describe(error)}).`,
+        `The classroom could not start a Redis for ${learner.name}: no \`redis-server\` on its PATH, and Docker did not work (${describe(error.dockerError)}).`,
         { cause: error },
       );
     }
-  }
-
-  /**
-   * Redis 7 already refuses CONFIG SET of protected settings (dir, dbfilename) and DEBUG and MODULE
-   * by default; an older server is refused by the classroom instead of being run open.
-   */
-  async #harden(server: ProvidedRedis, binary: string): Promise<void> {
-    if (versionAtLeast(server.version, '7.0')) return;
-    await server.stop();
-    throw new RedisUnavailableError(`${binary} is Redis ${server.version}; the classroom needs Redis 7 or newer, which keeps a learner from moving its files with CONFIG SET.`);
   }
 }
 
@@ -113,15 +102,4 @@ async function answers(server: LearnerServer): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function startContainer(password: string): Promise<LearnerServer> {
-  const { RedisContainer } = await import('@testcontainers/redis');
-  const container = await new RedisContainer('redis:7.4-alpine').withPassword(password).withStartupTimeout(60_000).start();
-  let stopping: Promise<void> | undefined;
-  return {
-    port: container.getPort(),
-    password,
-    stop: () => (stopping ??= container.stop().then(() => undefined)),
-  };
 }

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { findRedisServer, probe, RedisUnavailableError, startRedisServer, type ProvidedRedis } from '../provision/provision.ts';
+import { NoRedisError, probe, RedisUnavailableError, startRedis, type ProvidedRedis } from '../provision/provision.ts';
 import { ROOT } from '../target.ts';
 import { Routes } from './routes.ts';
 import { LearnerServers } from './learner-redis.ts';
@@ -93,7 +93,7 @@ export async function startClassroom(options: ClassroomOptions = {}): Promise<Cl
   }
 }
 
-/** The class's own Redis: the one given, else a local redis-server keeping an append-only file, else Docker. */
+/** The class's own Redis: the one given, else one keeping an append-only file (a local redis-server, else Docker). */
 async function stateRedis(options: ClassroomOptions, env: NodeJS.ProcessEnv): Promise<ProvidedRedis> {
   if (options.stateRedisUrl) {
     const version = await probe(options.stateRedisUrl).catch((error: unknown) => {
@@ -103,16 +103,11 @@ async function stateRedis(options: ClassroomOptions, env: NodeJS.ProcessEnv): Pr
   }
   const dir = options.dataDir ?? join(ROOT, '.workshop', 'classroom');
   mkdirSync(dir, { recursive: true });
-  const binary = findRedisServer(env);
-  if (binary) return startRedisServer(binary, { dataDir: dir });
-  if (env.WORKSHOP_DOCKER === '0') throw noRedis();
   try {
-    const { RedisContainer } = await import('@testcontainers/redis');
-    const container = await new RedisContainer('redis:7.4-alpine').withPersistence(dir).withStartupTimeout(60_000).start();
-    const url = container.getConnectionUrl();
-    return { url, source: 'docker', version: await probe(url), stop: async () => void (await container.stop()) };
+    // Every write fsynced to the append-only file, and no RDB save points: see ../provision/stop.ts.
+    return await startRedis({ env, dataDir: dir, persist: true });
   } catch (error) {
-    throw noRedis(error);
+    throw error instanceof NoRedisError ? noRedis(error) : error;
   }
 }
 

@@ -6,17 +6,17 @@
  * and a restart or a cut is over once every worker's heartbeat has got through again.
  */
 import type { Redis } from 'ioredis';
+import type { LocalRedis } from '../../../workshop/provision/provision.ts';
 import type { Cluster, Member } from './cluster.ts';
 import type { Fault } from './history.ts';
 import type { Proxy } from './proxy.ts';
 import { now } from './recorder.ts';
-import type { PrivateRedis } from './redis-server.ts';
 import type { PlannedFault } from './schedule.ts';
 import { pause } from '../lesson-06.ts';
 
 export interface FaultContext {
   cluster: Cluster;
-  redis: PrivateRedis;
+  redis: LocalRedis;
   proxy: Proxy;
   /** A connection straight to Redis that retries, for the checks' own reads (with the run's key prefix). */
   observer: Redis;
@@ -57,7 +57,8 @@ export async function injectFaults(planned: PlannedFault[], ctx: FaultContext): 
         restarting = new Promise((resolve) => (finish = resolve));
         await previous;
         const at = now() - ctx.t0;
-        await ctx.redis.restart().finally(finish);
+        // A crash (SIGKILL), not a shutdown: what survives is what the append-only file had fsynced.
+        await ctx.redis.restart({ crash: true }).finally(finish);
         const missing = await heartbeatsBack(ctx, busy, Date.now());
         return void done.push({ kind: 'restart', at, until: now() - ctx.t0, lapses: missing });
       }

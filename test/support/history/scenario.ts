@@ -10,6 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { findRedisServer, startRedisServer, type LocalRedis } from '../../../workshop/provision/provision.ts';
 import { ROOT } from '../../../workshop/target.ts';
 import { call, pause } from '../lesson-06.ts';
 import { checkHistory, type Verdict } from './check.ts';
@@ -19,7 +20,6 @@ import { injectFaults } from './faults.ts';
 import type { FinalJob, History } from './history.ts';
 import { startProxy, type Proxy } from './proxy.ts';
 import { now } from './recorder.ts';
-import { startPrivateRedis, type PrivateRedis } from './redis-server.ts';
 import { scheduleFor, type FaultCounts } from './schedule.ts';
 
 export interface ScenarioOptions {
@@ -58,12 +58,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const { seed, leaseMs, jobTimeoutMs, maxAttempts, reapIntervalMs } = options;
   const schedule = scheduleFor(seed, options);
   const dir = mkdtempSync(join(tmpdir(), 'workshop-history-'));
-  let redis: PrivateRedis | undefined;
+  let redis: LocalRedis | undefined;
   let proxy: Proxy | undefined;
   let observer: Redis | undefined;
   let cluster: Cluster | undefined;
   try {
-    redis = await startPrivateRedis();
+    if (!findRedisServer()) throw new Error('The history check needs `redis-server` on the PATH (it restarts its own server mid-run, which a REDIS_URL or Docker server cannot)');
+    // Its own server, on a free port, in a folder of its own: every write fsynced to the append-only
+    // file before the reply, so whatever Redis acknowledged survives the crash of a restart.
+    redis = await startRedisServer({ persist: true });
     proxy = await startProxy({ host: '127.0.0.1', port: redis.port });
     observer = new Redis(redis.url, { keyPrefix: PREFIX, retryStrategy: () => 20, maxRetriesPerRequest: 1 });
     observer.on('error', () => {});

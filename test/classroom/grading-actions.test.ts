@@ -97,7 +97,7 @@ describe('classroom grading actions', () => {
     beforeAll(async () => {
       const binary = findRedisServer();
       if (!binary) throw new Error('These checks need redis-server on PATH, as the service gives the job a Redis.');
-      redis = await startRedisServer(binary);
+      redis = await startRedisServer({ binary });
       copy = learnerCopy(join(tmp.path, 'copy'), ['02a']);
       env = { REDIS_URL: redis.url, GITHUB_STEP_SUMMARY: join(tmp.path, 'summary.md'), CI: 'true' };
       // The install step without `npm ci` (node_modules is linked in), then 02a's and 02b's steps.

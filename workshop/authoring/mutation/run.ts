@@ -4,9 +4,11 @@
  * emptied, a call dropped) and runs the lesson's checks against each change: a change no check
  * notices is a mistake a learner could make and pass with.
  *
- * Per lesson, two passes: the files the test process loads, with per-check coverage (only the
- * checks that reach a change run for it), then the files that run only in worker threads or child
- * processes, whose coverage Stryker cannot see, with every check of the lesson run for each change.
+ * Each mutant is a plain run of the lesson's checks with the mutant named in the environment
+ * (__STRYKER_ACTIVE_MUTANT__), which the test process, the threads it starts and lesson 06's
+ * processes all inherit and read: code that runs only in a thread is measured like the rest. Per
+ * lesson, the files the test process loads and the files only threads run are two passes, so a
+ * report says which side a survivor is on.
  * Reports go to .workshop/mutation/ (HTML and JSON); a second run redoes only what changed
  * (Stryker's incremental mode). Survivors are either killed by a better check or listed, with why
  * they are equivalent, in test/mutants/equivalent.txt.
@@ -20,6 +22,7 @@ import { ROOT } from '../../target.ts';
 import { equivalents, keyOf, tabulate, type PassResult } from './table.ts';
 
 const OUT = join(ROOT, '.workshop', 'mutation');
+const CONFIG = join('workshop', 'authoring', 'mutation', 'vitest.config.ts');
 
 /** The lesson's files that a thread or a process runs as its entry: `new URL('./x.ts', …)` in a sibling. */
 export function threadEntries(lesson: LessonInfo): string[] {
@@ -35,11 +38,14 @@ export function threadEntries(lesson: LessonInfo): string[] {
 function options(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'): PartialStrykerOptions {
   const name = pass === 'main' ? lesson.slug : `${lesson.slug}-threads`;
   return {
-    testRunner: 'vitest',
-    plugins: ['@stryker-mutator/vitest-runner'],
-    vitest: { configFile: 'workshop/authoring/mutation/vitest.config.ts', related: false },
+    // The command runner: each mutant is one plain run of the lesson's checks, with the active
+    // mutant in the environment, where the test process, its threads and its child processes all
+    // read it. (The vitest runner sets it in the test process's globals only, so a change in code
+    // that runs in a thread went unnoticed.)
+    testRunner: 'command',
+    commandRunner: { command: `node ${join('node_modules', 'vitest', 'vitest.mjs')} run --config ${CONFIG} --reporter=dot --bail=1` },
     mutate: files.map((file) => `solutions/${lesson.slug}/${file}`),
-    coverageAnalysis: pass === 'main' ? 'perTest' : 'off',
+    coverageAnalysis: 'off',
     // Two cores: one run of the checks at a time keeps their timing checks honest.
     concurrency: 1,
     timeoutMS: 15_000,
@@ -49,9 +55,9 @@ function options(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'):
     incremental: true,
     incrementalFile: join(OUT, `${name}.incremental.json`),
     tempDirName: join('.workshop', 'stryker-tmp'),
-    ignorePatterns: ['.node', '.workshop', 'slides/dist', 'docs', 'bench', 'test/harness', 'test/classroom', 'test/slides', 'test/bench'],
+    ignorePatterns: ['.node', '.workshop', 'slides/dist', 'docs', 'bench', 'test/harness', 'test/classroom', 'test/slides', 'test/bench', 'test/alternatives', 'test/mutants'],
     cleanTempDir: true,
-    logLevel: 'warn' as LogLevel,
+    logLevel: (process.env.WORKSHOP_MUTATION_LOG ?? 'warn') as LogLevel,
   };
 }
 

@@ -1,7 +1,6 @@
 /**
- * The lessons' checks as StrykerJS runs them: the solutions as the target, one plain project (the
- * vitest runner takes no projects), and a setup that hands the active mutant on to the threads
- * and processes the checks start.
+ * The lessons' checks as StrykerJS runs them for each mutant: the solutions as the target, only
+ * the lessons asked for (WORKSHOP_MUTATION_LESSONS), one plain project.
  */
 import { defineConfig } from 'vitest/config';
 import { ROOT, targetDir } from '../../target.ts';
@@ -16,7 +15,7 @@ export default defineConfig({
   test: {
     include: lessons.length > 0 ? lessons.map((slug) => `test/${slug}.test.ts`) : ['test/[0-9][0-9]-*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/setup.ts', 'workshop/authoring/mutation/active-mutant.ts'],
+    setupFiles: ['test/support/setup.ts'],
     pool: 'forks',
     testTimeout: 10_000,
     hookTimeout: 10_000,

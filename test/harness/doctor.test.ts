@@ -15,7 +15,7 @@ describe.concurrent('npm run doctor', { timeout: 30_000 }, () => {
     const run = launch(['doctor'], {});
     await run.exited;
     const output = run.output();
-    expect(output).toMatch(/^✓ Node\.js\s+\d+\.\d+\.\d+ \(the workshop runs on 24 LTS, 22\.22 or newer on 22, and 26 on\)$/m);
+    expect(output).toMatch(/^✓ Node\.js\s+\d+\.\d+\.\d+ \(the workshop runs on 26 LTS and later, 24, and 22\.22 or newer on 22\)$/m);
     expect(output).toMatch(/^✓ Worker threads\s+a TypeScript worker thread starts/m);
     expect(output).toMatch(/^✓ Redis\s+redis-server \d+\.\d+\.\d+ at redis:\/\/127\.0\.0\.1:\d+/m);
     for (const lesson of lessons.filter((candidate) => candidate.minRedis)) {

@@ -36,7 +36,7 @@ export async function main(): Promise<number> {
   report({
     what: 'Node.js',
     ok: nodeProblem === undefined,
-    detail: `${node} (the workshop runs on 24 LTS, 22.22 or newer on 22, and 26 on)`,
+    detail: `${node} (the workshop runs on 26 LTS and later, 24, and 22.22 or newer on 22)`,
     fix: nodeProblem?.split('\n').slice(1).join('\n'),
   });
   report(await workerThreads());
@@ -60,7 +60,7 @@ async function workerThreads(): Promise<Finding> {
     await worker.terminate();
     return { what: 'Worker threads', ok: true, detail: `a TypeScript worker thread starts (${Date.now() - started} ms)` };
   } catch (error) {
-    return { what: 'Worker threads', ok: false, detail: `a TypeScript worker thread failed: ${(error as Error).message}`, fix: 'Node erases the types of a thread\'s .ts file itself from 22.18 on: use Node 24 (or 22.22 and later, or 26).' };
+    return { what: 'Worker threads', ok: false, detail: `a TypeScript worker thread failed: ${(error as Error).message}`, fix: 'Node erases the types of a thread\'s .ts file itself from 22.18 on: use Node 26 (or 24, or 22.22 and later).' };
   }
 }
 

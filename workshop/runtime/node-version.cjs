@@ -12,7 +12,7 @@ var SUPPORTED = [
   { major: 24, minor: 0 },
   { major: 26, minor: 0, orNewer: true },
 ];
-var NEEDED = '24 LTS (22.22 or newer on 22, or 26 and later also work)';
+var NEEDED = '26 LTS (24, and 22.22 or newer on 22, also work)';
 
 function parse(version) {
   var parts = String(version).replace(/^v/, '').split('.');
@@ -34,10 +34,10 @@ function problem(version) {
   if (supported(version)) return undefined;
   return [
     'This workshop needs Node.js ' + NEEDED + '; this is Node.js ' + String(version).replace(/^v/, '') + '.',
-    'Get Node 24 with any of these, then run the same command again:',
-    '  nvm install 24 && nvm use 24          (https://github.com/nvm-sh/nvm)',
-    '  fnm install 24 && fnm use 24          (https://github.com/Schniz/fnm)',
-    '  volta install node@24                 (https://volta.sh)',
+    'Get Node 26 with any of these, then run the same command again:',
+    '  nvm install 26 && nvm use 26          (https://github.com/nvm-sh/nvm)',
+    '  fnm install 26 && fnm use 26          (https://github.com/Schniz/fnm)',
+    '  volta install node@26                 (https://volta.sh)',
     '  the installer from https://nodejs.org/en/download',
   ].join('\n');
 }

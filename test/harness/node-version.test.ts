@@ -31,7 +31,7 @@ describe('on an old Node', () => {
       const lines = result.stderr.trim().split('\n');
       expect(lines[0]).toBe('This workshop needs Node.js 26 LTS (24, and 22.22 or newer on 22, also work); this is Node.js 20.20.2.');
       expect(result.stderr).toMatch(/nvm install 26/);
-      expect(result.stderr).toMatch(/fnm install 24/);
+      expect(result.stderr).toMatch(/fnm install 26/);
       expect(result.stderr).toMatch(/volta install node@26/);
       expect(result.stderr).toMatch(/nodejs\.org/);
       expect(lines.length).toBeLessThanOrEqual(6);

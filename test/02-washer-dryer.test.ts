@@ -2,12 +2,24 @@ import type { Redis } from 'ioredis';
 import { dry } from '#target/02-washer-dryer/dryer.ts';
 import { wash } from '#target/02-washer-dryer/washer.ts';
 import { expect, step, test, type RedisKit } from './support/workshop-test.ts';
+import { drawn, fc, shown } from './support/draw.ts';
 
 const DISHES = ['salad', 'bread', 'entree', 'dessert'];
 const FAR_AWAY = ['味噌汁', '饺子', '🍰', 'crème brûlée'];
 const POLLING = ['LPOP', 'RPOP', 'LLEN', 'LRANGE', 'LINDEX', 'EXISTS'];
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Dish names to draw from: plain, far away, and close to the stop word without being it. */
+const dishName = fc.oneof(
+  fc.constantFrom('salad', 'bread', 'Quit', 'QUIT', 'quit ', ' quit', 'quitter', 'quit\n', '味噌汁', '🍰', 'crème brûlée', 'null', '0'),
+  fc.string({ minLength: 1, maxLength: 8 }).filter((name) => name !== 'quit'),
+);
+/** A list of dishes and the list's name: what wash() and dry() are called with. */
+const kitchen = fc.record({ dishes: fc.array(dishName, { maxLength: 6 }), queue: fc.constantFrom('dishes', 'plates', 'cups:clean', 'tray 2') });
+const NEAR_QUIT = [{ dishes: ['Quit', 'quit ', 'quitter'], queue: 'dishes' }];
+const withKitchen = ({ dishes, queue }: { dishes: string[]; queue: string }) =>
+  `with dishes [${dishes.map(shown).join(', ')}] on the list ${shown(queue)}`;
 
 /**
  * Counts the commands called on a connection, and how many of them have not answered yet. A
@@ -193,6 +205,16 @@ step('02a', () => {
     ]);
   });
 
+  test('pushes any dishes, in order, then quit, onto the list it is given (drawn)', async ({ redis }) => {
+    let round = 0;
+    await drawn(kitchen, { name: '02a drawn', examples: [{ dishes: [], queue: 'plates' }, ...NEAR_QUIT], describe: withKitchen }, async ({ dishes, queue }) => {
+      const list = `${queue}:${++round}`;
+      await wash(redis.client('washer'), dishes, list);
+      const got = await redis.observer.lrange(redis.key(list), 0, -1);
+      expect(got, `the list held [${got.map(shown).join(', ')}]: every dish once, in the order washed, then "quit"`).toEqual([...dishes, 'quit']);
+    });
+  });
+
   test('returns only once every push has been answered', async ({ redis }) => {
     const washer = watched(redis.client('washer'));
     await wash(washer.conn, DISHES);
@@ -295,6 +317,24 @@ step('02b', () => {
     const dried: string[] = [];
     await finished(redis, dry(redis.client('dryer'), (dish) => void dried.push(dish)));
     expect(dried, 'every name must reach onDried exactly as it was washed').toEqual(FAR_AWAY);
+  });
+
+  test('dries any dishes, in order, and only "quit" stops it (drawn)', async ({ redis }) => {
+    let round = 0;
+    await drawn(kitchen, { name: '02b drawn', examples: [{ dishes: [], queue: 'plates' }, ...NEAR_QUIT], describe: withKitchen }, async ({ dishes, queue }) => {
+      const list = `${queue}:${++round}`;
+      await redis.client('washer').rpush(list, ...dishes, 'quit');
+      const dried: string[] = [];
+      const count = await finished(redis, dry(redis.client('dryer'), (dish) => void dried.push(dish), list), list);
+      const early = dishes.find((dish) => !dried.includes(dish));
+      expect(
+        dried,
+        early !== undefined && dried.length < dishes.length
+          ? `your dryer stopped before ${shown(early)}: only the exact word "quit" ends the drying; a dish that merely looks like it is still a dish`
+          : `onDried got [${dried.map(shown).join(', ')}]: every dish once, in washing order, and not quit`,
+      ).toEqual(dishes);
+      expect(count, `dry() should return ${dishes.length}, the dishes it dried, not ${count}`).toBe(dishes.length);
+    });
   });
 
   test('awaits onDried before it takes the next dish, so the rest wait in the list', async ({ redis }) => {

@@ -12,5 +12,7 @@ export const mutants: Mutant[] = [
   { name: 'quitless-dryer', step: '02b', mistake: 'never checks for quit', expect: /took quit from the list and then waited for more/ },
   { name: 'millisecond-dryer', step: '02b', mistake: 'gives BLPOP a timeout in milliseconds (30 s, it thinks) and stops when it passes', expect: /timeout of 30000 \(seconds, not milliseconds\)/ },
   { name: 'impatient-dryer', step: '02b', mistake: 'gives up when BLPOP times out after 1 s', expect: /timeout of 1 \(seconds/ },
+  { name: 'loose-quit-dryer', step: '02b', mistake: 'stops at any dish that reads "quit" once trimmed and lower-cased', expect: /only the exact word "quit" ends the drying/ },
+  { name: 'prefix-quit-dryer', step: '02b', mistake: 'stops at any dish that starts with "quit"', expect: /only the exact word "quit" ends the drying/ },
   { name: 'eager-dryer', step: '02b', mistake: 'calls onDried without awaiting it', expect: /await onDried\(dish\) before the next BLPOP/ },
 ];

@@ -1,0 +1,59 @@
+/**
+ * Configurations drawn, not picked: a check runs with a few configurations fast-check draws (counts,
+ * capacities, names, lists) instead of the one its author thought of, and a failure is shrunk to the
+ * smallest configuration that still fails. The learner's message then names that configuration
+ * ("with dishes ["quit "]: …") and the seed, the same seed the threads' schedules use, so
+ * `npm run verify -- <step> --seed N` draws the same configurations again.
+ *
+ * A few draws per check, within its step's time limit: each draw is a whole run of the learner's
+ * code, and so is each step of the shrinking, which stops at `budgetMs`.
+ */
+import fc from 'fast-check';
+import { seedFromEnv, streamOf } from '../../workshop/perturb/schedule.ts';
+
+export { fc };
+
+export interface DrawOptions<T> {
+  /** The check's own name, mixed into the seed so that each check draws its own configurations. */
+  name: string;
+  /** How many configurations to try. @default 3 */
+  runs?: number;
+  /** Configurations always tried first: the edges the contract names (none, one, the stop word…). */
+  examples?: T[];
+  /** Time for drawing and shrinking together; past it, the smallest failure found so far is told. @default 2000 */
+  budgetMs?: number;
+  /** The configuration in the learner's words, such as `with dishes ["quit "]`. */
+  describe: (value: T) => string;
+}
+
+/** The seed of this run: the schedules' (WORKSHOP_SEED), or one of our own when they are off. */
+const runSeed = seedFromEnv() ?? Math.floor(Math.random() * 1_000_000);
+
+/**
+ * Runs `check` with configurations drawn from `arbitrary`; rethrows the smallest failure found, its
+ * message led by the configuration and ended by the seed.
+ */
+export async function drawn<T>(arbitrary: fc.Arbitrary<T>, options: DrawOptions<T>, check: (value: T) => Promise<void>): Promise<void> {
+  const seed = streamOf(runSeed, options.name) | 0;
+  const result = await fc.check(
+    fc.asyncProperty(arbitrary, async (value) => {
+      await check(value);
+    }),
+    {
+      seed,
+      numRuns: options.runs ?? 3,
+      examples: (options.examples ?? []).map((example) => [example] as [T]),
+      interruptAfterTimeLimit: options.budgetMs ?? 2000,
+      endOnFailure: false,
+    },
+  );
+  if (!result.failed || !result.counterexample) return;
+  const [value] = result.counterexample;
+  const error = result.errorInstance instanceof Error ? result.errorInstance : new Error(String(result.errorInstance));
+  const replay = seedFromEnv() === undefined ? '' : ` (drawn from seed ${runSeed}: --seed ${runSeed} draws it again)`;
+  error.message = `${options.describe(value)}: ${error.message}${replay}`;
+  throw error;
+}
+
+/** A string as a learner would read it in a message: quoted, with what is invisible shown. */
+export const shown = (text: string): string => JSON.stringify(text);

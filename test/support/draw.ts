@@ -50,7 +50,8 @@ export async function drawn<T>(arbitrary: fc.Arbitrary<T>, options: DrawOptions<
   if (!result.failed || !result.counterexample) return;
   const [value] = result.counterexample;
   const error = result.errorInstance instanceof Error ? result.errorInstance : new Error(String(result.errorInstance));
-  const replay = seedFromEnv() === undefined ? '' : ` (drawn from seed ${runSeed}: --seed ${runSeed} draws it again)`;
+  // On a line of its own: the end of the first line is vitest's, and the report trims it there.
+  const replay = seedFromEnv() === undefined ? '' : `\n(configuration drawn from seed ${runSeed}: --seed ${runSeed} draws it again)`;
   error.message = `${options.describe(value)}: ${error.message}${replay}`;
   throw error;
 }

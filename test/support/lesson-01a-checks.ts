@@ -3,6 +3,7 @@ import { beforeAll, it } from 'vitest';
 import { allDone, helper, moduleUrl, newControl, pause, reach, thrown, watchWaiter, type MutexModule } from './lesson-01-checks.ts';
 import { FINISHED, STARTED } from './lesson-01.ts';
 import { expect, step } from './workshop-test.ts';
+import { drawn, fc } from './draw.ts';
 step('01a', () => {
   let Mutex: MutexModule['Mutex'];
   beforeAll(async () => {
@@ -68,8 +69,17 @@ step('01a', () => {
     expect((again as Error | undefined)?.message ?? 'nothing', 'a second unlock() after one lock() should throw too: it would let a second thread in').toMatch(/not locked/i);
   });
 
-  it('a thread waiting in .lock() sleeps (almost no CPU) and wakes at .unlock()', async () => {
-    const mutex = Mutex.create();
+  it('a thread waiting in .lock() sleeps (almost no CPU) and wakes at .unlock(), whatever slot the mutex uses (drawn)', async () => {
+    // The mutex at a drawn slot of shared memory whose other slots hold neither state: a thread that
+    // waits or notifies on slot 0 instead of its own finds a value it does not expect, and spins.
+    await drawn(fc.integer({ min: 1, max: 3 }), { name: '01a slot', runs: 1, describe: (index) => `with the mutex at slot ${index} of 4 (new Mutex(cells, ${index}))` }, async (index) => {
+      const cells = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT)).fill(7);
+      cells[index] = 0;
+      await sleepsAndWakes(new Mutex(cells, index));
+    });
+  });
+
+  async function sleepsAndWakes(mutex: InstanceType<MutexModule['Mutex']>): Promise<void> {
     mutex.lock();
     const ctl = newControl();
     const waiter = helper({ kind: 'ops', module: moduleUrl('mutex.ts'), ctl, mutex: { cells: mutex.cells, index: mutex.index }, ops: [{ op: 'lock' }, { op: 'unlock' }] });
@@ -80,5 +90,5 @@ step('01a', () => {
     mutex.unlock();
     const result = await Promise.race([waiter.done, pause(5000).then(() => undefined)]);
     expect(result, 'the thread waiting in lock() was still waiting 5 s after unlock(): unlock() must wake it with Atomics.notify').toBeDefined();
-  });
+  }
 });

@@ -4,6 +4,7 @@ export const mutants: Mutant[] = [
   { name: 'spinning-lock', step: '01a', mistake: 'retries the lock in a busy loop instead of sleeping in Atomics.wait', expect: /used \d+% of a core: it is spinning/ },
   { name: 'lock-without-compare-exchange', race: true, step: '01a', mistake: 'reads the lock, then writes LOCKED, in two steps', expect: /two threads were inside the lock at once/ },
   { name: 'with-lock-without-finally', step: '01a', mistake: 'withLock() unlocks only when fn returns normally', expect: /after fn threw, the lock was still held/ },
+  { name: 'slot-zero-wait', step: '01a', mistake: 'waits and notifies on slot 0 whatever slot the mutex was given', expect: /with the mutex at slot \d of 4.*spinning/s },
   { name: 'unlock-without-check', step: '01a', mistake: 'unlock() never complains about a lock nobody holds', expect: /should throw an Error that says it is not locked/ },
   { name: 'queue-without-lock', step: '01b', mistake: 'changes head and size without taking the Mutex', expect: /did not take the Mutex/ },
   { name: 'spinning-queue', step: '01b', mistake: 'take() and put() retry in a busy loop instead of waiting', expect: /the thread waiting in take\(\) used \d+% of a core: it is spinning/ },

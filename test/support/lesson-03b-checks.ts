@@ -111,6 +111,45 @@ step('03b', () => {
     ).toBeLessThan(75);
   });
 
+  test('two workers side by side keep their own clock and their own credentials', async ({ redis }) => {
+    const intervalMs = 80;
+    const washer = redis.client('washer');
+    await washer.rpush('jobs-a', ...dishes(5, 'a'), 'exit');
+    await washer.rpush('jobs-b', ...dishes(5, 'b'), 'exit');
+    const worker = (name: 'a' | 'b') => {
+      const events: string[] = [];
+      const starts: number[] = [];
+      const run = runThrottledWorker(redis.client(`worker-${name}`), {
+        queue: `jobs-${name}`,
+        intervalMs,
+        refreshMs: 60_000,
+        refresh: () => void events.push('refresh'),
+        handle: () => {
+          events.push('job');
+          starts.push(performance.now());
+        },
+      });
+      return { events, starts, run };
+    };
+    const a = worker('a');
+    const b = worker('b');
+    await Promise.all([workerFinished(redis, a.run, 'jobs-a'), workerFinished(redis, b.run, 'jobs-b')]);
+    for (const [name, { events }] of [['first', a], ['second', b]] as const) {
+      expect(
+        events[0],
+        `the ${name} of two workers started side by side took a job before any refresh(): each worker needs credentials of its own, ` +
+          'so keep when it last refreshed in the worker (a variable inside runThrottledWorker), not beside it at the top of the module',
+      ).toBe('refresh');
+    }
+    const gaps = b.starts.slice(1).map((at, i) => at - b.starts[i]!).sort((x, y) => x - y);
+    const median = gaps[Math.floor(gaps.length / 2)] ?? 0;
+    expect(
+      median,
+      `with two workers side by side on two lists, each with intervalMs ${intervalMs}, the second one's jobs started a median ${median.toFixed(0)} ms apart: ` +
+        'they share one clock. Keep when the last job started inside runThrottledWorker, not at the top of the module, so each worker spaces only its own jobs',
+    ).toBeLessThan(intervalMs * 1.6);
+  });
+
   test('refreshes before the first job, then before a job once refreshMs has passed', async ({ redis }) => {
     const refreshMs = 120;
     await redis.client('washer').rpush('jobs', ...dishes(8, 'cell'), 'exit');

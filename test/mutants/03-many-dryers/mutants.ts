@@ -10,6 +10,8 @@ export const mutants: Mutant[] = [
   { name: 'quit-passed-on', step: '03a', mistake: 'pushes quit back, so one quit stops every dryer', expect: /one quit was pushed for 2 dryers, yet 2 ended/ },
   { name: 'leaky-dryer', step: '03a', mistake: 'never closes its connection, so its thread never ends', expect: /close each dryer's connection/ },
   { name: 'early-resolve', step: '03a', mistake: 'resolves on the reports, before the threads have exited', expect: /resolved while \d dryer thread\(s\) were still running/ },
+  { name: 'module-clock-throttle', step: '03b', mistake: 'keeps when it last started and last refreshed at the top of the module', expect: /not beside it at the top of the module|not at the top of the module/ },
+  { name: 'module-start-throttle', step: '03b', mistake: 'keeps when the last job started at the top of the module', expect: /they share one clock/ },
   { name: 'no-throttle', step: '03b', mistake: 'never waits between jobs', expect: /the API allows one job per 50 ms/ },
   { name: 'refresh-once', step: '03b', mistake: 'refreshes only before the first job', expect: /with no refresh before it/ },
   { name: 'refresh-after-job', step: '03b', mistake: 'checks the refresh timer after each job instead of before', expect: /with no refresh before it/ },

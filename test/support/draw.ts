@@ -16,12 +16,17 @@ export { fc };
 export interface DrawOptions<T> {
   /** The check's own name, mixed into the seed so that each check draws its own configurations. */
   name: string;
-  /** How many configurations to try. @default 3 */
+  /** How many drawn configurations to try, beyond the examples. @default 3 */
   runs?: number;
   /** Configurations always tried first: the edges the contract names (none, one, the stop word…). */
   examples?: T[];
   /** Time for drawing and shrinking together; past it, the smallest failure found so far is told. @default 2000 */
   budgetMs?: number;
+  /**
+   * Shrink a failure to a smaller configuration. Off for a check whose failed run can leave behind
+   * what would blur the next one (a pool that could not be stopped): the first failure is told. @default true
+   */
+  shrink?: boolean;
   /** The configuration in the learner's words, such as `with dishes ["quit "]`. */
   describe: (value: T) => string;
 }
@@ -41,10 +46,11 @@ export async function drawn<T>(arbitrary: fc.Arbitrary<T>, options: DrawOptions<
     }),
     {
       seed,
-      numRuns: options.runs ?? 3,
+      // fast-check counts the examples among its runs.
+      numRuns: (options.runs ?? 3) + (options.examples?.length ?? 0),
       examples: (options.examples ?? []).map((example) => [example] as [T]),
       interruptAfterTimeLimit: options.budgetMs ?? 2000,
-      endOnFailure: false,
+      endOnFailure: options.shrink === false,
     },
   );
   if (!result.failed || !result.counterexample) return;

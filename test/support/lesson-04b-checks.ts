@@ -268,6 +268,29 @@ step('04b', () => {
     expect(listener.status, `"start" then "pause" should leave the listener PAUSED, got ${name(listener.status)}`).toBe(Status.PAUSED);
   });
 
+  test('without onMessage, other messages are dropped and status words still work', async ({ redis }) => {
+    const channel = redis.key('machine');
+    const publisher = redis.client('publisher');
+    const thrown: unknown[] = [];
+    const record = (error: unknown) => void thrown.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const listener = new StatusListener(channel);
+      await readied(redis, listener, channel);
+      for (const message of ['hello', 'start']) await publisher.publish(channel, message);
+      await reaches(listener, Status.RUNNING, 'after "hello" then "start", with no onMessage given');
+      // "hello" was posted to this thread before the status moved; give its delivery a few turns of the event loop.
+      for (let turn = 0; turn < 20 && thrown.length === 0; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+      const kind = thrown.length > 0 ? ((thrown[0] as Error).name ?? 'an error') : '';
+      expect(
+        thrown.length,
+        `with no onMessage given (it is optional), a plain message threw ${kind} in this thread: call it only when there is one (onMessage?.(message))`,
+      ).toBe(0);
+    } finally {
+      process.off('uncaughtException', record);
+    }
+  });
+
   test('moves that are not allowed from the current status are ignored', async ({ redis }) => {
     const channel = redis.key('machine');
     const publisher = redis.client('publisher');

@@ -7,31 +7,40 @@ import { seedFromEnv } from '../../workshop/perturb/schedule.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { blockedNow, connectedNow, deferred, pause, settledStop, started, stopped, STOP_LIMIT_MS, test, until, within } from './lesson-05.ts';
 import { expect, step } from './workshop-test.ts';
+import { drawn, fc } from './draw.ts';
 
 step('05a', () => {
-  test('.start() resolves once every worker waits in BLPOP, each on its own connection with its own CLIENT ID', async ({ redis, tap }) => {
-    const pool = new WorkerPool({ workers: 3, handle: () => {} });
-    await started(redis, pool);
-    const blocked = (await redis.clients()).filter((client) => client.blocked);
-    const ids = pool.clientIds.map(String);
-    expect(
-      new Set(ids).size === ids.length,
-      `clientIds is [${ids.join(', ')}]: your workers share a connection. One connection runs one BLPOP at a time (the others queue ` +
-        'behind it) and CLIENT UNBLOCK cannot tell the workers apart: give each worker its own connect()',
-    ).toBe(true);
-    expect(
-      blocked.length,
-      `start() resolved while Redis listed ${blocked.length} of your 3 workers as blocked: resolve only once every worker waits in BLPOP ` +
-        '(CLIENT LIST shows flag b for its id)',
-    ).toBe(3);
-    expect(ids.length, `clientIds should hold the 3 workers' CLIENT IDs once start() has resolved, got [${ids.join(', ')}]`).toBe(3);
-    for (const id of ids) {
-      expect(
-        blocked.map((client) => client.id),
-        `clientIds holds ${id}, but no blocked client of yours has that id: ask CLIENT ID on the worker's own connection, the one that sends BLPOP`,
-      ).toContain(id);
-    }
-    await stopped(redis, tap, pool);
+  test('.start() resolves once every worker waits in BLPOP, each on its own connection with its own CLIENT ID (drawn)', async ({ redis, tap }) => {
+    await drawn(fc.integer({ min: 1, max: 5 }), { name: '05a workers', runs: 2, examples: [1, 5], shrink: false, describe: (n) => `with workers: ${n}` }, async (workers) => {
+      const pool = new WorkerPool({ workers, handle: () => {} });
+      try {
+        await started(redis, pool);
+        const blocked = (await redis.clients()).filter((client) => client.blocked);
+        const ids = pool.clientIds.map(String);
+        expect(
+          new Set(ids).size === ids.length,
+          `clientIds is [${ids.join(', ')}]: your workers share a connection. One connection runs one BLPOP at a time (the others queue ` +
+            'behind it) and CLIENT UNBLOCK cannot tell the workers apart: give each worker its own connect()',
+        ).toBe(true);
+        expect(
+          blocked.length,
+          `start() resolved while Redis listed ${blocked.length} of your ${workers} workers as blocked: resolve only once every worker waits in BLPOP ` +
+            '(CLIENT LIST shows flag b for its id)',
+        ).toBe(workers);
+        expect(ids.length, `clientIds should hold the ${workers} workers' CLIENT IDs once start() has resolved, got [${ids.join(', ')}]`).toBe(workers);
+        for (const id of ids) {
+          expect(
+            blocked.map((client) => client.id),
+            `clientIds holds ${id}, but no blocked client of yours has that id: ask CLIENT ID on the worker's own connection, the one that sends BLPOP`,
+          ).toContain(id);
+        }
+      } catch (error) {
+        // A failed draw is told as it is (no shrinking: a pool that would not stop would blur the next run).
+        await Promise.race([pool.stop().catch(() => {}), pause(1000)]);
+        throw error;
+      }
+      await stopped(redis, tap, pool);
+    });
   });
 
   test('.stop() returns at once although BLPOP would wait 30 s, by sending CLIENT UNBLOCK from another connection', async ({ redis, tap }) => {
@@ -166,7 +175,14 @@ step('05a', () => {
 
   test('two idle workers take jobs in turn', async ({ redis, tap }) => {
     const handled = new Map<string, () => void>();
-    const pool = new WorkerPool({ workers: 2, handle: (job) => handled.get(job)?.() });
+    const numbers = new Set<unknown>();
+    const pool = new WorkerPool({
+      workers: 2,
+      handle: (job, worker) => {
+        numbers.add(worker);
+        handled.get(job)?.();
+      },
+    });
     await started(redis, pool);
     const producer = tap.ignore(redis.client('producer'));
     const jobs = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -187,6 +203,11 @@ step('05a', () => {
       `jobs ${jobs.join(', ')} went to ${takers.join(', ')}: with both workers blocked, Redis hands each job to the one that ` +
         'has waited longest, so they should take turns. Is each worker in BLPOP on its own connection, again right after its job?',
     ).toBe(true);
+    const got = [...numbers].map(String).sort();
+    expect(
+      got,
+      `handle(job, worker) was told workers [${got.join(', ')}]: with workers: 2 they are numbered 1 and 2 (the first worker is 1), each job with the number of the worker that took it`,
+    ).toEqual(['1', '2']);
   });
 
   test('.stop() twice is harmless, and stop() before start() resolves at once', async ({ redis, tap }) => {

@@ -1,6 +1,7 @@
 import type { Mutant } from '../index.ts';
 
 export const mutants: Mutant[] = [
+  { name: 'required-onmessage', step: '04b', mistake: 'calls onMessage for a plain message even when none was given', expect: /with no onMessage given \(it is optional\), a plain message threw/ },
   { name: 'end-restarts', step: '04a', mistake: 'lets "start" bring an ended listener back to RUNNING', expect: /END is final/ },
   { name: 'object-table', step: '04a', mistake: 'looks moves up in a plain object, which also has toString and constructor', expect: /Object\.hasOwn\(table, word\), or keep them in a Map/ },
   { name: 'word-decides', step: '04a', mistake: 'lets the word alone decide the new status, whatever the current one', expect: /the word alone does not decide, the pair does/ },

@@ -64,6 +64,23 @@ step('05b', () => {
     expect(await connectedNow(redis), 'after runConsole() resolved, nothing of it should be connected: stop the pool and quit your own connection').toEqual([]);
   });
 
+  test('a blank line (spaces or a tab only) stops it as an empty one does', async ({ tap }) => {
+    const run = runConsole(Readable.from(['  two words \n', ' \t \n', 'plum\n']), { output: collector().stream, handle: () => {} });
+    await within(run, 3000, async () => {
+      const pushed = tap.commands('RPUSH').flatMap((sent) => sent.args.slice(1));
+      return pushed.length > 1
+        ? `runConsole() pushed [${pushed.map((job) => JSON.stringify(job)).join(', ')}] and did not stop at the blank line: a line of spaces or a tab is blank, trim it before you compare`
+        : 'runConsole() has not resolved 3 s after a line of blanks only: the README counts a blank line as empty, trim the line before you compare';
+    });
+    const pushed = tap.commands('RPUSH').flatMap((sent) => sent.args.slice(1));
+    expect(
+      pushed.map((job) => job.trim()),
+      pushed.length > 1
+        ? `runConsole() pushed [${pushed.map((job) => JSON.stringify(job)).join(', ')}] and did not stop at the blank line: a line of spaces or a tab is blank, trim it before you compare`
+        : `runConsole() pushed [${pushed.map((job) => JSON.stringify(job)).join(', ')}]: the first line is a job, then the blank line (spaces or a tab only) stops it`,
+    ).toEqual(['two words']);
+  });
+
   test('runConsole() takes lines as they are typed and stops at the empty line without waiting for the input to end', async ({ redis, tap }) => {
     const input = new PassThrough();
     const output = collector();

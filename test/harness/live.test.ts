@@ -26,7 +26,7 @@ const limitOf = (id: string) => findStep(id)!.step.timeoutMs;
 const fixture = (name: string) => `test/harness/fixtures/${name}`;
 
 /** The check names of 02b, as the live line shows them (shortened to fit, then `…` and the time). */
-const RUNNING_CHECK = /02b · [0-7]\/8 · (dries dishes|started first|waits as long|stops at quit|asks Redis|uses the list|keeps names|awaits onDried)[^\r\n]*… \d+\.\d s/;
+const RUNNING_CHECK = /02b · [0-8]\/9 · (dries dishes|started first|waits as long|stops at quit|asks Redis|uses the list|keeps names|dries any dishes|awaits onDried)[^\r\n]*… \d+\.\d s/;
 
 beforeAll(() => {
   if (spawnSync('script', ['--version']).error) throw new Error('These checks run the commands in a pseudo-terminal with `script` (util-linux): install it.');
@@ -37,15 +37,15 @@ describe('the live line', { timeout: 60_000 }, () => {
     const scratch = scratchTarget('solutions', ['02-washer-dryer']);
     cleanup.push(scratch.remove);
     const run = started(launch(['watch', '02b'], { WORKSHOP_TARGET: scratch.target, WORKSHOP_PROGRESS: scratch.progress }, { tty: true }));
-    await run.waitFor(/8 passed, 0 failed[\s\S]*Watching .* for 02b/);
+    await run.waitFor(/9 passed, 0 failed[\s\S]*Watching .* for 02b/);
     const from = run.output().length;
     const savedAt = performance.now();
     appendFileSync(join(scratch.dir, '02-washer-dryer', 'dryer.ts'), '\n// saved again\n');
-    await run.waitFor(/02b · 0\/8 · /, from);
+    await run.waitFor(/02b · 0\/9 · /, from);
     const shownAfterMs = performance.now() - savedAt;
     await run.waitFor(/Verdict \d+ ms after your save/, from);
     const screen = run.output().slice(from);
-    const verdict = screen.indexOf('8 passed, 0 failed');
+    const verdict = screen.indexOf('9 passed, 0 failed');
     const running = RUNNING_CHECK.exec(screen);
     expect(running, `no frame named a running check and its time:\n${JSON.stringify(screen.slice(0, 2000))}`).not.toBeNull();
     expect(running!.index, 'the live line should show the running check before the verdict').toBeLessThan(verdict);
@@ -70,7 +70,7 @@ describe('the live line', { timeout: 60_000 }, () => {
   it('in a pipe: prints none of it, and no escape codes', async () => {
     const run = started(launch(['verify', '02b'], { WORKSHOP_TARGET: 'solutions', WORKSHOP_PROGRESS: '', NO_COLOR: '', FORCE_COLOR: '' }));
     expect(await run.exited).toBe(0);
-    expect(run.output()).toMatch(/^8 passed, 0 failed$/m);
+    expect(run.output()).toMatch(/^9 passed, 0 failed$/m);
     expect(run.output()).not.toMatch(/ · \d+\/\d+ · |starting the checks/);
     // eslint-disable-next-line no-control-regex -- what must not be there
     expect(run.output()).not.toMatch(/\x1b/);

@@ -443,6 +443,23 @@ step('04b', () => {
     ).toBe('nothing');
   });
 
+  test('close() before the subscription: ready rejects, as the thread ended first, and done resolves', async ({ redis }) => {
+    const channel = redis.key('machine');
+    const { listener } = listen(channel);
+    const closing = await settledWithin(listener.close(), 3000);
+    expect(closing, `close() right after new StatusListener() should end the thread and resolve; it ${closing}`).toBe('resolved');
+    const ready = await settledWithin(listener.ready, 2000);
+    expect(
+      ready.replace(/:.*/, ''),
+      ready === 'pending'
+        ? '`ready` was still pending 2 s after the thread had ended without subscribing: whoever awaits it would wait for ever. ' +
+            "Reject it on the worker's 'exit' when that comes before its { type: 'ready' }"
+        : `\`ready\` ${ready}, but the thread ended before it had subscribed: reject it on the worker's 'exit' when that comes first`,
+    ).toBe('rejected');
+    expect((await settledWithin(listener.done, 1000)).replace(/:.*/, ''), 'close() was asked for, so `done` should resolve').toBe('resolved');
+    expect(await numsub(redis, channel), 'nothing should be subscribed to the channel after close()').toBe(0);
+  });
+
   test('new StatusListener() checks its channel before it starts a thread', () => {
     const before = threadsStarted();
     for (const bad of ['', 42, undefined]) {

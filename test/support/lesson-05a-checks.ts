@@ -137,6 +137,38 @@ step('05a', () => {
     }
   });
 
+  test('.start() waits for every worker, also one whose BLPOP is slow to reach Redis', async ({ redis, tap }) => {
+    // The pool's connections go through a proxy that holds the first BLPOP: one worker is blocked,
+    // the other's BLPOP has not arrived. start() must not resolve until it has.
+    const proxy = await startLatencyProxy(redis.url, seedFromEnv() ?? 1, 1);
+    const previous = process.env[URL_VARIABLE];
+    process.env[URL_VARIABLE] = proxy.url;
+    try {
+      const hold = proxy.hold(/BLPOP/i);
+      const pool = new WorkerPool({ workers: 2, handle: () => {} });
+      let resolved = false;
+      const run = pool.start().then(() => void (resolved = true));
+      run.catch(() => {});
+      await within(hold.held, 2000, () => 'the workers sent no BLPOP within 2 s of start()');
+      await redis.waitForBlocked(1);
+      // A pool that is going to resolve early does so within a few of its looks at Redis.
+      await until(() => resolved, 200, () => '').catch(() => {});
+      const early = resolved;
+      hold.release();
+      await within(run, 2000, () => 'start() had not resolved 2 s after the slow BLPOP reached Redis and both workers were blocked');
+      expect(
+        early,
+        'start() resolved while one of the 2 workers was blocked and the other\'s BLPOP had not reached Redis yet: look again until ' +
+          'every worker\'s own id is listed as blocked (one blocked client is not all of them)',
+      ).toBe(false);
+      await stopped(redis, tap, pool);
+    } finally {
+      if (previous === undefined) delete process.env[URL_VARIABLE];
+      else process.env[URL_VARIABLE] = previous;
+      await proxy.close();
+    }
+  });
+
   test('.stop() closes every connection the pool opened, and leaves no timer or socket behind', async ({ redis, tap }) => {
     const watch = watchResources();
     const pool = new WorkerPool({ workers: 2, handle: () => {} });
@@ -287,6 +319,7 @@ step('05a', () => {
     expect(() => new WorkerPool({ workers: 0, handle }), 'workers: 0 should throw a TypeError naming `workers`').toThrow(/workers.*0/);
     expect(() => new WorkerPool({ workers: 1.5, handle }), 'workers: 1.5 should throw a TypeError').toThrow(TypeError);
     expect(() => new WorkerPool({ workers: 1, blockTimeoutSec: -1, handle }), 'blockTimeoutSec: -1 should throw a TypeError naming it').toThrow(/blockTimeoutSec/);
+    expect(() => new WorkerPool({ workers: 1, blockTimeoutSec: 0, handle }), 'blockTimeoutSec: 0 is allowed (BLPOP then waits for ever): it should not throw').not.toThrow();
     expect(() => new WorkerPool({ workers: 1, handle: 'print' as never }), 'a handle that is not a function should throw a TypeError naming `handle`').toThrow(
       /handle/,
     );

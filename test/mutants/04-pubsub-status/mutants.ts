@@ -1,6 +1,7 @@
 import type { Mutant } from '../index.ts';
 
 export const mutants: Mutant[] = [
+  { name: 'pending-ready', step: '04b', mistake: 'never rejects ready when the thread ends before subscribing', expect: /`ready` was still pending 2 s after the thread had ended without subscribing/ },
   { name: 'required-onmessage', step: '04b', mistake: 'calls onMessage for a plain message even when none was given', expect: /with no onMessage given \(it is optional\), a plain message threw/ },
   { name: 'end-restarts', step: '04a', mistake: 'lets "start" bring an ended listener back to RUNNING', expect: /END is final/ },
   { name: 'object-table', step: '04a', mistake: 'looks moves up in a plain object, which also has toString and constructor', expect: /Object\.hasOwn\(table, word\), or keep them in a Map/ },

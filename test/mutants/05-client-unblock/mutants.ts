@@ -1,6 +1,8 @@
 import type { Mutant } from '../index.ts';
 
 export const mutants: Mutant[] = [
+  { name: 'one-blocked-start', step: '05a', mistake: 'resolves start() as soon as one worker is blocked', expect: /start\(\) resolved while one of the 2 workers was blocked/ },
+  { name: 'zero-refused-pool', step: '05a', mistake: 'refuses blockTimeoutSec: 0', expect: /blockTimeoutSec: 0 is allowed/ },
   { name: 'untrimmed-stop-console', step: '05b', mistake: 'stops only at an empty line, not at a line of blanks', expect: /did not stop at the blank line: a line of spaces or a tab is blank/ },
   { name: 'zero-numbered-pool', step: '05a', mistake: 'numbers its workers from 0', expect: /numbered 1 and 2 \(the first worker is 1\)/ },
   { name: 'capped-pool', step: '05a', mistake: 'starts at most 3 workers, whatever workers says', expect: /with workers: [45]: start\(\) resolved while Redis listed 3 of your [45] workers/ },

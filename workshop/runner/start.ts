@@ -21,7 +21,7 @@ import { gradingCommand, GRADING_USAGE, handoutCommand } from '../grading/cli.ts
 import { menu } from './menu.ts';
 import { overview } from './overview.ts';
 import { forget, readProgress } from './progress.ts';
-import { NO_SOLUTIONS, resetSteps, solutionDiff, solutionsShipped } from './step-files.ts';
+import { noSolutions, resetSteps, solutionDiff, solutionsShipped } from './step-files.ts';
 import { ROOT } from '../target.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -76,7 +76,7 @@ function classroom(args: readonly string[]): number {
 
 function diff(steps: readonly StepInfo[], force: boolean): number {
   if (!solutionsShipped()) {
-    console.error(NO_SOLUTIONS);
+    console.error(noSolutions(steps[0]?.id));
     return 1;
   }
   const progress = readProgress();

@@ -32,13 +32,14 @@ export function solutionsShipped(): boolean {
   return existsSync(join(ROOT, 'solutions'));
 }
 
-export const NO_SOLUTIONS =
+/** What `diff` says in a copy without solutions/, for the step asked about. */
+export const noSolutions = (id = '02b'): string =>
   'The solutions are not in this copy of the workshop: it was handed out without them. ' +
-  'The hint helps (npm start -- hint 02b), and so does each failed check\'s message (npm run verify -- 02b --full).';
+  `The hint helps (npm start -- hint ${id}), and so does each failed check's message (npm run verify -- ${id} --full).`;
 
 /** A unified diff of your files against the solution's, coloured for a terminal. */
 export function solutionDiff(step: StepInfo): string {
-  if (!solutionsShipped()) return NO_SOLUTIONS;
+  if (!solutionsShipped()) return noSolutions(step.id);
   const parts: string[] = [];
   for (const file of stepFiles(step)) {
     const yours = existsSync(file.yours) ? readFileSync(file.yours, 'utf8') : '';

@@ -112,8 +112,12 @@ function learnerFolders(): string[] {
   return list;
 }
 
-/** Words without which Node's stripping refuses nothing: enum, namespace or module, an accessibility or readonly modifier. */
-const MAYBE_REFUSED = /\b(?:enum|namespace|module|private|protected|public|readonly|override)\b/;
+/**
+ * What the refused syntax looks like: `enum X {`, `namespace X` or `module X {`, or a constructor
+ * parameter with an accessibility or readonly modifier. A file without any of it is not stripped a
+ * second time here (a class field marked readonly is common and fine).
+ */
+const MAYBE_REFUSED = /\b(?:enum|namespace|module)\s+[\w$.]+\s*\{|\bconstructor\s*\((?:[^()]|\([^()]*\))*?\b(?:private|protected|public|readonly|override)\s+[\w$]/;
 
 const told = new Set<string>();
 

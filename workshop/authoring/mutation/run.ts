@@ -9,11 +9,12 @@
  * processes all inherit and read: code that runs only in a thread is measured like the rest. Per
  * lesson, the files the test process loads and the files only threads run are two passes, so a
  * report says which side a survivor is on.
- * Reports go to .workshop/mutation/ (HTML and JSON); a second run redoes only what changed
- * (Stryker's incremental mode). Survivors are either killed by a better check or listed, with why
+ * Reports go to .workshop/mutation/ (HTML and JSON); a second run redoes only the mutants of
+ * files that changed (Stryker's incremental mode), or all of a lesson's when its checks changed. Survivors are either killed by a better check or listed, with why
  * they are equivalent, in test/mutants/equivalent.txt.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import type { LogLevel, MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
@@ -61,10 +62,28 @@ function options(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'):
   };
 }
 
+/**
+ * The checks a lesson's mutants run against: its test file and everything under test/support/.
+ * Stryker's incremental mode sees changes to the mutated files only (its command runner tells it
+ * nothing of tests), so a change here makes the next run redo every mutant.
+ */
+function checksHash(lesson: LessonInfo): string {
+  const hash = createHash('sha256');
+  const support = join(ROOT, 'test', 'support');
+  const files = [join(ROOT, 'test', `${lesson.slug}.test.ts`), ...(readdirSync(support, { recursive: true }) as string[]).map((file) => join(support, file))];
+  for (const file of files.sort()) if (file.endsWith('.ts')) hash.update(file).update(readFileSync(file));
+  return hash.digest('hex');
+}
+
 async function runPass(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'): Promise<MutantResult[]> {
   if (files.length === 0) return [];
   process.env.WORKSHOP_MUTATION_LESSONS = lesson.slug;
-  return new Stryker(options(lesson, files, pass)).runMutationTest();
+  const stamp = join(OUT, `${pass === 'main' ? lesson.slug : `${lesson.slug}-threads`}.checks`);
+  const hash = checksHash(lesson);
+  const force = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash;
+  const results = await new Stryker({ ...options(lesson, files, pass), force }).runMutationTest();
+  writeFileSync(stamp, hash);
+  return results;
 }
 
 export async function main(args: string[]): Promise<number> {

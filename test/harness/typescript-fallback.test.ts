@@ -1,21 +1,23 @@
 /**
  * TypeScript that Node's type stripping refuses (an enum, a namespace, a parameter property) in a
- * learner's file: the solutions, each rewritten to use one such construct
- * (test/harness/fixtures/typescript-fallback), still pass their steps, and verify says once per
+ * learner's file: the solutions, each patched to use one such construct
+ * (test/harness/fixtures/typescript-fallback/<lesson>.patch), still pass their steps, and verify says once per
  * file that it ran through tsx. A file Node strips never goes near tsx.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layOver, listFiles } from '../../workshop/authoring/overlay.ts';
+import { patchedFiles } from '../../workshop/authoring/mutant-patch.ts';
+import { layPatch } from '../../workshop/authoring/overlay.ts';
 import { ROOT } from '../../workshop/target.ts';
 import { withTypeScriptFallback } from '../../workshop/typescript/fallback.ts';
 import { launch } from './cli.ts';
 
 const FIXTURES = join(ROOT, 'test/harness/fixtures/typescript-fallback');
 const LESSONS = ['01-bounded-queue', '04-pubsub-status', '05-client-unblock', '06-reliable-queue'];
+const patchOf = (slug: string) => readFileSync(join(FIXTURES, `${slug}.patch`), 'utf8');
 const LINE = / uses (an enum|a namespace|a parameter property), which Node's type stripping cannot run; it is loaded through tsx instead \(slower to start\)\.$/;
 
 let folder = '';
@@ -25,7 +27,7 @@ beforeAll(() => {
   mkdirSync(base, { recursive: true });
   folder = mkdtempSync(join(base, 'typescript-'));
   target = relative(ROOT, folder);
-  for (const slug of LESSONS) layOver(folder, slug, join(FIXTURES, slug));
+  for (const slug of LESSONS) layPatch(folder, slug, patchOf(slug), `typescript-fallback/${slug}`);
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -57,7 +59,7 @@ describe('npm run verify on TypeScript Node cannot strip', { timeout: 90_000 }, 
 
   it('says nothing of the files Node strips as they are', () => {
     expect(told(), 'no line at all: the fallback never ran').not.toEqual([]);
-    const rewritten = LESSONS.flatMap((slug) => listFiles(join(FIXTURES, slug)).map((file) => `${target}/${slug}/${file}`));
+    const rewritten = LESSONS.flatMap((slug) => patchedFiles(patchOf(slug)).map((file) => `${target}/${slug}/${file}`));
     for (const line of told()) expect(rewritten, line).toContain(line.split(':')[0]);
   });
 });

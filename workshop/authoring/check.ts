@@ -21,9 +21,9 @@ import { describeError } from '../checks/check-result.ts';
 import { lessons, findStep, type LessonInfo, type StepInfo } from '../manifest.ts';
 import { provideRedis } from '../provision/provision.ts';
 import { ROOT } from '../target.ts';
-import { applyMutant, patchedFiles, patchPath } from './mutant-patch.ts';
+import { patchedFiles, patchPath } from './mutant-patch.ts';
 import { newSeed } from '../perturb/schedule.ts';
-import { layOver, listFiles } from './overlay.ts';
+import { layOver, layPatch, listFiles } from './overlay.ts';
 
 interface Combination {
   name: string;
@@ -125,10 +125,10 @@ async function loadOverlays<T extends { name: string; step: string }>(kind: 'mut
 
 /** A copy of the lesson's solution with one mutant's patch applied; undefined (and a problem) when it no longer applies. */
 function buildMutant(mutant: Mutant & { lesson: LessonInfo; source: string }): string | undefined {
-  const target = buildFolder(`mutant-${mutant.name}`, mutant.lesson, mutant.source, []);
+  const folder = join(WORK, `mutant-${mutant.name}`);
   try {
-    applyMutant(readFileSync(mutant.source, 'utf8'), join(ROOT, target, mutant.lesson.slug), mutant.name);
-    return target;
+    layPatch(folder, mutant.lesson.slug, readFileSync(mutant.source, 'utf8'), mutant.name);
+    return relative(ROOT, folder);
   } catch (error) {
     problem((error as Error).message);
     return undefined;

@@ -2,12 +2,29 @@
 import { vi } from 'vitest';
 import { WorkerPool } from '#target/05-client-unblock/worker-pool.ts';
 import { URL_VARIABLE } from '../../workshop/redis.ts';
-import { startLatencyProxy } from '../../workshop/perturb/latency.ts';
+import { startLatencyProxy, type LatencyProxy } from '../../workshop/perturb/latency.ts';
 import { seedFromEnv } from '../../workshop/perturb/schedule.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { blockedNow, connectedNow, deferred, pause, settledStop, started, stopped, STOP_LIMIT_MS, test, until, within } from './lesson-05.ts';
 import { expect, step } from './workshop-test.ts';
 import { drawn, fc } from './draw.ts';
+
+/**
+ * Runs `body` with every connection the pool opens going through a seeded latency proxy that can
+ * hold a command on its way to Redis (workshop/perturb/latency.ts); restores the address after.
+ */
+async function throughProxy(redis: { url: string }, body: (proxy: LatencyProxy) => Promise<void>): Promise<void> {
+  const proxy = await startLatencyProxy(redis.url, seedFromEnv() ?? 1, 1);
+  const previous = process.env[URL_VARIABLE];
+  process.env[URL_VARIABLE] = proxy.url;
+  try {
+    await body(proxy);
+  } finally {
+    if (previous === undefined) delete process.env[URL_VARIABLE];
+    else process.env[URL_VARIABLE] = previous;
+    await proxy.close();
+  }
+}
 
 step('05a', () => {
   test('.start() resolves once every worker waits in BLPOP, each on its own connection with its own CLIENT ID (drawn)', async ({ redis, tap }) => {
@@ -113,10 +130,7 @@ step('05a', () => {
   test('.stop() also unblocks a worker whose BLPOP is still on its way to Redis (UNBLOCK answers 0 until it has arrived)', async ({ redis, tap }) => {
     // The pool's connections go through a proxy that can make a command arrive late: the worker's
     // BLPOP after its job is held there until stop()'s first CLIENT UNBLOCK has been answered.
-    const proxy = await startLatencyProxy(redis.url, seedFromEnv() ?? 1, 1);
-    const previous = process.env[URL_VARIABLE];
-    process.env[URL_VARIABLE] = proxy.url;
-    try {
+    await throughProxy(redis, async (proxy) => {
       const pool = new WorkerPool({ workers: 1, handle: () => {} });
       await started(redis, pool);
       const hold = proxy.hold(/BLPOP/i);
@@ -130,20 +144,13 @@ step('05a', () => {
       await until(answered, STOP_LIMIT_MS, () => '').catch(() => {});
       hold.release();
       await settledStop(redis, tap, run, mark);
-    } finally {
-      if (previous === undefined) delete process.env[URL_VARIABLE];
-      else process.env[URL_VARIABLE] = previous;
-      await proxy.close();
-    }
+    });
   });
 
   test('.start() waits for every worker, also one whose BLPOP is slow to reach Redis', async ({ redis, tap }) => {
     // The pool's connections go through a proxy that holds the first BLPOP: one worker is blocked,
     // the other's BLPOP has not arrived. start() must not resolve until it has.
-    const proxy = await startLatencyProxy(redis.url, seedFromEnv() ?? 1, 1);
-    const previous = process.env[URL_VARIABLE];
-    process.env[URL_VARIABLE] = proxy.url;
-    try {
+    await throughProxy(redis, async (proxy) => {
       const hold = proxy.hold(/BLPOP/i);
       const pool = new WorkerPool({ workers: 2, handle: () => {} });
       let resolved = false;
@@ -162,11 +169,7 @@ step('05a', () => {
           'every worker\'s own id is listed as blocked (one blocked client is not all of them)',
       ).toBe(false);
       await stopped(redis, tap, pool);
-    } finally {
-      if (previous === undefined) delete process.env[URL_VARIABLE];
-      else process.env[URL_VARIABLE] = previous;
-      await proxy.close();
-    }
+    });
   });
 
   test('.stop() closes every connection the pool opened, and leaves no timer or socket behind', async ({ redis, tap }) => {

@@ -10,7 +10,7 @@ import type { CheckSession, RunOptions } from './session.ts';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { findStep, type StepInfo } from '../manifest.ts';
-import { keepsProgress, readProgress } from '../runner/progress.ts';
+import { keepsProgress, readProgress, type Progress } from '../runner/progress.ts';
 import { targetDir } from '../target.ts';
 
 export interface Foundation {
@@ -39,7 +39,9 @@ export async function findFoundations(
 ): Promise<Map<string, Foundation[]>> {
   const failedSteps = steps.filter((step) => failed(result, step.id));
   const ran = new Set(steps.map((step) => step.id));
-  const missing = [...new Set(failedSteps.flatMap(foundationsOf).filter((step) => !ran.has(step.id) && !passedUnchanged(step)))];
+  const unrun = [...new Set(failedSteps.flatMap(foundationsOf).filter((step) => !ran.has(step.id)))];
+  const progress = unrun.length > 0 && keepsProgress() ? readProgress() : undefined;
+  const missing = unrun.filter((step) => !passedUnchanged(step, progress));
   let extra: RunResult | undefined;
   if (missing.length > 0 && !session.closed && !result.stalled) {
     extra = await session.run({ steps: missing, ...options }).catch(() => undefined);
@@ -57,11 +59,10 @@ export async function findFoundations(
 
 /**
  * The step passed when last checked and none of its files changed since: no need to run it again.
- * Only for the learner's own code, where progress is kept.
+ * Only for the learner's own code, where progress is kept (`progress` is undefined otherwise).
  */
-function passedUnchanged(step: StepInfo): boolean {
-  if (!keepsProgress()) return false;
-  const record = readProgress().steps[step.id];
+function passedUnchanged(step: StepInfo, progress: Progress | undefined): boolean {
+  const record = progress?.steps[step.id];
   if (record?.status !== 'passed') return false;
   const lesson = findStep(step.id)?.lesson;
   if (!lesson) return false;

@@ -52,7 +52,7 @@ interface QueueRun {
   pill?: number;
   timeoutMs: number;
   stallMs: number;
-  /** Nap `ms` before each of the first `waits` calls to Atomics.wait (see widen()). */
+  /** Nap `ms` before each of the first `waits` calls to Atomics.wait, and to Atomics.load (see widen()). */
   widen?: { waits: number; ms: number };
 }
 
@@ -117,9 +117,11 @@ function startLine(ctl: Int32Array, arrivals: number): void {
  * - before a wait: the other thread's put or take comes after "nothing to do, unlock" and before
  *   the wait. A wait on a change counter returns at once; a wait on a constant sleeps through it.
  * - after a load, before a store: a lock that looks, then takes, lets a second thread in.
+ * - before a load ('reload'): a change counter read after unlocking already counts the other
+ *   thread's put or take, so the wait that follows sleeps through its notify.
  * Correct code passes all the same, only a little slower. A rare race becomes a sure one.
  */
-function widen(names: Array<'wait' | 'load' | 'store'>, count: number, ms: number): void {
+function widen(names: Array<'wait' | 'load' | 'store' | 'reload'>, count: number, ms: number): void {
   const nap = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const { wait, load, store } = { wait: Atomics.wait.bind(Atomics), load: Atomics.load.bind(Atomics), store: Atomics.store.bind(Atomics) };
   let left = count;
@@ -132,8 +134,9 @@ function widen(names: Array<'wait' | 'load' | 'store'>, count: number, ms: numbe
       return value;
     },
     store: (cells: Int32Array, index: number, value: number) => (pause(), store(cells, index, value)),
+    reload: (cells: Int32Array, index: number) => (pause(), load(cells, index)),
   };
-  for (const name of names) Object.assign(Atomics, { [name]: widened[name] });
+  for (const name of names) Object.assign(Atomics, { [name === 'reload' ? 'load' : name]: widened[name] });
 }
 
 /**
@@ -226,7 +229,10 @@ async function run(task: LessonTask): Promise<LessonResult> {
     const queue = lesson.BoundedQueue!.attach(task.buffer);
     // Starting a thread takes a while: time no put or take before the other side is running.
     startLine(task.ctl, task.threads);
-    if (task.widen && widening) widen(['wait'], task.widen.waits, task.widen.ms);
+    if (task.widen && widening) {
+      widen(['wait'], task.widen.waits, task.widen.ms);
+      widen(['reload'], task.widen.waits, task.widen.ms);
+    }
     if (task.kind === 'produce') {
       const items = Array.from({ length: task.count }, (_, i) => task.first + i);
       if (task.pill !== undefined) items.push(task.pill);

@@ -15,11 +15,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import type { LogLevel, MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
 import { lessons, type LessonInfo } from '../../manifest.ts';
 import { ROOT } from '../../target.ts';
+import { isWritten, mutateEntries } from './ranges.ts';
 import { equivalents, keyOf, tabulate, type PassResult } from './table.ts';
 
 const OUT = join(ROOT, '.workshop', 'mutation');
@@ -45,7 +46,8 @@ function options(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'):
     // that runs in a thread went unnoticed.)
     testRunner: 'command',
     commandRunner: { command: `node ${join('node_modules', 'vitest', 'vitest.mjs')} run --config ${CONFIG} --reporter=dot --bail=1` },
-    mutate: files.map((file) => `solutions/${lesson.slug}/${file}`),
+    // Only what a learner writes: the starter's own lines (validation, types, setup) are given.
+    mutate: files.flatMap((file) => mutateEntries(lesson.slug, file)),
     coverageAnalysis: 'off',
     // Two cores: one run of the checks at a time keeps their timing checks honest.
     concurrency: 1,
@@ -83,7 +85,7 @@ async function runPass(lesson: LessonInfo, files: string[], pass: 'main' | 'thre
   const force = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash;
   const results = await new Stryker({ ...options(lesson, files, pass), force }).runMutationTest();
   writeFileSync(stamp, hash);
-  return results;
+  return results.filter((mutant) => isWritten(lesson.slug, basename(mutant.fileName), mutant.location.start.line));
 }
 
 export async function main(args: string[]): Promise<number> {

@@ -192,6 +192,10 @@ step('03a', () => {
     expect(reports.length, `runDryers({ dryers: 3 }) should resolve with 3 reports, one per dryer, not ${reports.length}`).toBe(3);
     const ids = reports.map((report) => report.id);
     expect(new Set(ids).size, `each dryer's report needs its own id; got ids ${list(ids)}`).toBe(3);
+    expect(
+      [...ids].sort((a, b) => a - b),
+      `the reports' ids were ${list(ids)}: number the dryers 1 to 3 (1 for the first dryer, as DryerReport says), the id each thread gets in its DryerJob`,
+    ).toEqual([1, 2, 3]);
     checkOnce(reports, plates);
     for (const report of reports) {
       expect(
@@ -265,6 +269,60 @@ step('03a', () => {
       reports.map((report) => report.reason),
       'no quit was pushed, so every dryer should stop because BLPOP answered null after timeoutSec: reason "timeout"',
     ).toEqual(['timeout', 'timeout']);
+  });
+
+  test('a dryer whose thread fails makes runDryers() reject with its error, once every dryer thread has ended', async ({ redis }) => {
+    // Both dryers block; one takes the only dish and dries it for 150 ms. Meanwhile the list becomes
+    // a string, so that dryer's next BLPOP fails (WRONGTYPE) while the other is still blocked until
+    // its 0.6 s timeout: a runDryers() that rejects at the first failure leaves that one running.
+    const w = await watch(redis, { dryers: 2, timeoutSec: 0.6, pushed: { dishes: 1 }, timeouts: false });
+    const run = runDryers({ dryers: 2, timeoutSec: 0.6, workMs: 150 });
+    let atEnd: { threads: number; clients: number } | undefined;
+    const outcome = run.then(
+      (reports) => ({ reports }),
+      async (error: unknown) => {
+        atEnd = { threads: liveThreads().length, clients: 0 };
+        atEnd.clients = (await theirClients(redis)).length;
+        return { error };
+      },
+    );
+    await allWaiting(redis, run, w);
+    const washer = redis.client('washer');
+    await washer.rpush('dishes', 'plate-01');
+    await washer.set('dishes', 'not a list');
+    // Every thread ends within a second; then runDryers() has half a second more to settle.
+    const ended = (async () => {
+      for (const deadline = Date.now() + 3000; liveThreads().length > 0 && Date.now() < deadline; ) await pause(20);
+      await pause(500);
+      return { never: liveThreads().length } as const;
+    })();
+    const settled = await Promise.race([outcome, ended]);
+    if ('never' in settled) {
+      throw new Error(
+        settled.never === 0
+          ? "runDryers() never settled, although every dryer thread had ended, one of them with an error (WRONGTYPE from BLPOP): listen for 'error' " +
+              "and 'exit' too, not only for the report, and reject when a thread fails."
+          : `runDryers() had not settled 3 s after a dryer's BLPOP failed, and ${settled.never} dryer thread(s) were still running: a dryer whose BLPOP ` +
+              "throws should close its connection (try/finally) so that its thread ends with the error, and runDryers() should then reject.",
+      );
+    }
+    if ('reports' in settled) {
+      throw new Error(
+        `runDryers() resolved with ${JSON.stringify(settled.reports)}, although a dryer's BLPOP failed (WRONGTYPE: the list had become a string) and its thread ` +
+          "ended with that error: when a thread emits 'error', or exits without posting its report, runDryers() should reject.",
+      );
+    }
+    const error = settled.error instanceof Error ? settled.error : new Error(String(settled.error));
+    const cause = error.cause instanceof Error ? error.cause.message : '';
+    expect(
+      `${error.message} ${cause}`,
+      `runDryers() rejected with "${error.message}": reject with the error the thread emitted ('error'), so that the learner sees what went wrong (here, WRONGTYPE from BLPOP)`,
+    ).toMatch(/WRONGTYPE/);
+    expect(
+      atEnd?.threads,
+      `runDryers() rejected while ${atEnd?.threads} dryer thread(s) were still running (one was still blocked in BLPOP): wait until every thread has exited ` +
+        '(Promise.allSettled, not Promise.all), then reject with the failure',
+    ).toBe(0);
   });
 
   test('one quit stops only one dryer; the other stops by timeout', async ({ redis }) => {

@@ -75,11 +75,31 @@ step('03b', () => {
   test('leaves at least intervalMs between the starts of two jobs', async ({ redis }) => {
     await redis.client('washer').rpush('jobs', ...dishes(6, 'row'), 'exit');
     const starts: number[] = [];
-    await workerFinished(
-      redis,
-      runThrottledWorker(redis.client('worker'), { intervalMs: 50, refreshMs: 60_000, refresh: () => {}, handle: () => void starts.push(performance.now()) }),
-    );
+    // A ticker on this thread's event loop: a wait that spins (a loop on performance.now()) holds it
+    // for the whole interval, five times; a timer leaves it free. One long gap can be the machine's.
+    const gaps: number[] = [];
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }, 5);
+    try {
+      await workerFinished(
+        redis,
+        runThrottledWorker(redis.client('worker'), { intervalMs: 50, refreshMs: 60_000, refresh: () => {}, handle: () => void starts.push(performance.now()) }),
+      );
+    } finally {
+      clearInterval(ticker);
+    }
     expect(starts.length, 'all 6 jobs should be handled').toBe(6);
+    const held = gaps.filter((gap) => gap >= 35);
+    expect(
+      held.length,
+      `while it waited out intervalMs, your worker held the thread: its event loop stood still ${held.length} times, for ${held.map((gap) => Math.round(gap)).join(', ')} ms. ` +
+        'A loop that checks the clock until the time has passed keeps everything else on the thread waiting (other workers, replies from Redis, timers): ' +
+        'await a timer for what is left of the interval instead (setTimeout from node:timers/promises).',
+    ).toBeLessThan(3);
     for (let i = 1; i < starts.length; i++) {
       const gap = starts[i]! - starts[i - 1]!;
       // Node's timers count whole milliseconds from the event loop's clock, which can lag the real

@@ -10,6 +10,10 @@ export const mutants: Mutant[] = [
   { name: 'quit-passed-on', step: '03a', mistake: 'pushes quit back, so one quit stops every dryer', expect: /one quit was pushed for 2 dryers, yet 2 ended/ },
   { name: 'leaky-dryer', step: '03a', mistake: 'never closes its connection, so its thread never ends', expect: /close each dryer's connection/ },
   { name: 'early-resolve', step: '03a', mistake: 'resolves on the reports, before the threads have exited', expect: /resolved while \d dryer thread\(s\) were still running/ },
+  { name: 'dryer-ids-from-zero', step: '03a', mistake: 'numbers the dryers from 0', expect: /number the dryers 1 to 3/ },
+  { name: 'first-failure-rejects', step: '03a', mistake: 'awaits Promise.all, so it rejects at the first failed dryer while the others still run', expect: /still running \(one was still blocked in BLPOP\)/ },
+  { name: 'report-only-dryers', step: '03a', mistake: "settles only on a report and logs a thread's error, so a failed dryer leaves runDryers() pending for ever", expect: /never settled, although every dryer thread had ended/ },
+  { name: 'error-dropped', step: '03a', mistake: "rejects with an error of its own, dropping the one the thread emitted", expect: /reject with the error the thread emitted/ },
   { name: 'module-clock-throttle', step: '03b', mistake: 'keeps when it last started and last refreshed at the top of the module', expect: /not beside it at the top of the module|not at the top of the module/ },
   { name: 'module-start-throttle', step: '03b', mistake: 'keeps when the last job started at the top of the module', expect: /they share one clock/ },
   { name: 'no-throttle', step: '03b', mistake: 'never waits between jobs', expect: /the API allows one job per 50 ms/ },
@@ -19,5 +23,6 @@ export const mutants: Mutant[] = [
   { name: 'unawaited-handle', step: '03b', mistake: 'calls handle(job) without awaiting it', expect: /jobs ran at the same time/ },
   { name: 'llen-before-pop', step: '03b', mistake: 'asks LLEN before BLPOP, as the original script did', expect: /call LLEN after BLPOP/ },
   { name: 'prefetch-past-exit', step: '03b', mistake: 'pops the next job before looking at this one, so the job after exit is lost', expect: /after it had taken exit, and that job is lost/ },
+  { name: 'spinning-throttle', step: '03b', mistake: 'waits out the interval in a loop on performance.now(), holding the thread', expect: /your worker held the thread/ },
   { name: 'sleep-after-job', step: '03b', mistake: 'sleeps intervalMs after each job instead of spacing the starts', expect: /you wait intervalMs after each job/ },
 ];

@@ -9,6 +9,9 @@
 import runtime from './runtime/node-version.cjs';
 
 runtime.requireSupportedNode();
+// Node's compile cache, for this process and every thread and process the checks start.
+const { warmStarts } = await import('./runtime/compile-cache.ts');
+warmStarts();
 
 const commands = {
   start: './runner/start.ts',

@@ -8,7 +8,8 @@ import { clientUnblock } from './05-client-unblock.ts';
 import { reliableQueue } from './06-reliable-queue.ts';
 import { typescriptStart } from './typescript-start.ts';
 import { verifyLessons } from './verify-lessons.ts';
+import { warmStart } from './warm-start.ts';
 import { watchSteps } from './watch-steps.ts';
 import { classroomLoad } from './classroom.ts';
 
-export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, reliableQueue, typescriptStart, verifyLessons, watchSteps, classroomLoad];
+export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, reliableQueue, typescriptStart, warmStart, verifyLessons, watchSteps, classroomLoad];

@@ -2,11 +2,13 @@
  * Starts (or finds) Redis once for the whole run and hands its address to every test file.
  * When no Redis can be had, the lessons that need none still run; the others fail with the
  * message that says how to get one. Also puts the TypeScript fallback (workshop/typescript) in
- * NODE_OPTIONS, so that learner code runs in threads and child processes whatever TypeScript it uses.
+ * NODE_OPTIONS, so that learner code runs in threads and child processes whatever TypeScript it uses,
+ * and turns on Node's compile cache for all of them (workshop/runtime/compile-cache.ts).
  */
 import type { TestProject } from 'vitest/node';
 import { minRedisFor } from '../../workshop/manifest.ts';
 import { provideRedis, safeUrl, type ProvidedRedis } from '../../workshop/provision/provision.ts';
+import { warmStarts } from '../../workshop/runtime/compile-cache.ts';
 import { withTypeScriptFallback } from '../../workshop/typescript/fallback.ts';
 
 // Every project of a run calls this setup (each may load this module anew); they share one
@@ -28,6 +30,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   // Before the test processes start: they, their threads and their children inherit it.
   process.env.NODE_OPTIONS = withTypeScriptFallback(process.env.NODE_OPTIONS);
+  // And Node's compile cache, so that each thread and process a check starts loads its modules warm.
+  warmStarts();
   if (process.env.WORKSHOP_NEEDS_REDIS === '0') {
     // verify of a lesson without Redis (01) skips the search, so it works with no Redis at all.
     project.provide('redisUrl', '');

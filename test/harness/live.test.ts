@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findStep } from '../../workshop/manifest.ts';
 import { launch, ownRedis, scratchTarget, type Cli } from './cli.ts';
@@ -65,6 +66,20 @@ describe('the live line', { timeout: 60_000 }, () => {
     expect(running!.index).toBeLessThan(report);
     expect(screen.slice(report), 'the report itself has no live line in it').not.toMatch(/ · \d+\/\d+ · /);
     expect(screen.slice(0, report).endsWith(ERASE) || screen.slice(0, report).endsWith(`${ERASE}\x1b[?25h`), 'the live line is erased just before the report').toBe(true);
+  });
+
+  it('on verify of a failing step: the first failure whole while the other checks still run, then one line for it in the report', async () => {
+    const run = started(launch(['verify', '02b'], { WORKSHOP_TARGET: 'lessons', WORKSHOP_PROGRESS: '' }, { tty: true }));
+    expect(await run.exited).toBe(1);
+    const screen = stripVTControlCharacters(run.output());
+    const early = screen.indexOf('02b: the first check that failed (the others are still running)');
+    expect(early, `the first failure was not printed early:\n${screen.slice(0, 3000)}`).toBeGreaterThanOrEqual(0);
+    const report = screen.indexOf('Lesson 02');
+    expect(early, 'the first failure comes before the report').toBeLessThan(report);
+    expect(screen.slice(early, early + 400), 'printed whole: the check, its message and where').toMatch(/✗ dries dishes washed before it started[^\n]*\n\s+TODO: dry\(\) is not written yet[\s\S]*at lessons\/02-washer-dryer\/dryer\.ts/);
+    expect(screen.slice(early, report), 'the live line goes on under it while the other checks run').toMatch(/02b · [1-8]\/9 · /);
+    expect(screen.slice(report), 'the report folds it into one line').toContain('↑ shown whole above, as soon as it failed');
+    expect(screen.slice(report).match(/TODO: dry\(\) is not written yet \(it should stop on "quit"\)\n/g) ?? [], 'its message is not repeated whole in the report').toHaveLength(0);
   });
 
   it('in a pipe: prints none of it, and no escape codes', async () => {

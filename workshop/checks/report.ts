@@ -18,6 +18,8 @@ export interface ReportOptions {
   full?: boolean;
   /** Failed steps whose foundations (earlier steps they run) fail too: see checks/foundations.ts. */
   foundations?: ReadonlyMap<string, readonly Foundation[]>;
+  /** A failure already printed whole as soon as it failed (runner/first-failure.ts): one line here. */
+  shownAbove?: Pick<CheckResult, 'stepId' | 'name'>;
 }
 
 export function formatReport(selections: readonly Selection[], result: RunResult, target: string, options: ReportOptions = {}): string {
@@ -34,7 +36,9 @@ export function formatReport(selections: readonly Selection[], result: RunResult
       let first = false;
       let previous: string | undefined;
       for (const check of checks) {
-        if (check.state !== 'failed' || !first || options.full) out.push(formatCheck(check));
+        const above = check.state === 'failed' && check.stepId === options.shownAbove?.stepId && check.name === options.shownAbove.name;
+        if (above && !options.full) out.push(`${color('red', `  ✗ ${check.name}`)}\n${color('dim', '      ↑ shown whole above, as soon as it failed')}`);
+        else if (check.state !== 'failed' || !first || options.full) out.push(formatCheck(check));
         else out.push(`${color('red', `  ✗ ${check.name}`)}\n${color('dim', `      ↳ ${followsFrom(check, previous)}`)}`);
         if (check.state === 'failed') [first, previous] = [true, check.message];
       }
@@ -91,7 +95,8 @@ function followsFrom(check: CheckResult, previous: string | undefined): string {
   return `likely follows from the first failure above; fix that one first${cut ? ` (this one: ${cut})` : ''}`;
 }
 
-function formatCheck(check: CheckResult): string {
+/** One check as the report shows it: a line when it passed; the message, diff and place when it failed. */
+export function formatCheck(check: CheckResult): string {
   if (check.state === 'passed') return color('green', `  ✓ ${check.name}`);
   if (check.state === 'skipped') return color('dim', `  - ${check.name} (skipped${check.message ? `: ${check.message}` : ''})`);
   const lines = [color('red', `  ✗ ${check.name}`)];

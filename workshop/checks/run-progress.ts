@@ -5,6 +5,7 @@
  */
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { findStep, stepIdOf } from '../manifest.ts';
+import type { CheckResult } from './check-result.ts';
 
 export interface CheckInProgress {
   stepId: string;
@@ -27,6 +28,8 @@ export interface RunProgress {
   startedAt: number;
   /** The last time the test process said anything (a check, a hook, a log): a sign it is not stuck. */
   lastHeardAt: number;
+  /** The first check of the run that failed, as soon as it has: shown at once while the rest run. */
+  firstFailure?: CheckResult;
 }
 
 /** Follows one run at a time; `reporter` goes into vitest's reporters once, `begin()` starts each run. */
@@ -36,6 +39,13 @@ export class ProgressTracker {
   private listener?: (progress: RunProgress) => void;
   private readonly counted = new Set<string>();
   private modules: TestModule[] = [];
+
+  private readonly describe?: (test: TestCase, stepId: string) => CheckResult;
+
+  /** `describe` turns a finished check into the report's shape, for RunProgress.firstFailure. */
+  constructor(describe?: (test: TestCase, stepId: string) => CheckResult) {
+    this.describe = describe;
+  }
 
   readonly reporter: Reporter = {
     onTestModuleCollected: (module) => this.collected(module),
@@ -117,6 +127,7 @@ export class ProgressTracker {
     if (!this.progress || !stepId || !this.wanted.has(stepId)) return this.heard();
     this.progress.done++;
     if (this.progress.current?.name === test.name && this.progress.current.stepId === stepId) this.progress.current = undefined;
+    if (!this.progress.firstFailure && this.describe && test.result().state === 'failed') this.progress.firstFailure = this.describe(test, stepId);
     this.heard();
   }
 

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SerializedError } from 'vitest';
-import { createVitest, type TestModule, type Vitest } from 'vitest/node';
+import { createVitest, type TestCase, type TestModule, type Vitest } from 'vitest/node';
 import { killDescendants } from './children.ts';
 import { explainStuck } from './hang.ts';
 import { describeError, locate, type CheckResult, type RunResult, type StuckCheck } from './check-result.ts';
@@ -79,7 +79,8 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
 
   // What learner code prints during a failing check, by vitest's task id (silent: 'passed-only').
   const printed = new Map<string, string>();
-  const tracker = new ProgressTracker();
+  // A failed check is told as soon as it has failed, in the report's own shape (see RunProgress.firstFailure).
+  const tracker = new ProgressTracker((test, stepId) => checkOf(test, stepId, targetPath, false, printed));
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const theirs = signals.map((signal) => new Set(process.listeners(signal)));
   const vitest: Vitest = await createVitest(
@@ -195,24 +196,7 @@ function collect(
         checks.push({ stepId, name: test.name, state: 'failed', message: explainStuck(stuck), durationMs: stuck.elapsedMs });
         continue;
       }
-      const result = test.result();
-      const error = result.state === 'failed' ? result.errors[0] : undefined;
-      checks.push({
-        stepId,
-        name: test.name,
-        state: result.state === 'pending' ? 'skipped' : result.state,
-        message: error
-          ? describeError(error, targetPath, false)
-          : result.state === 'skipped'
-            ? result.note
-            : result.state === 'pending' && stalled
-              ? 'the run was stopped before it'
-              : undefined,
-        diff: error?.diff,
-        location: error ? locate(error, targetPath) : undefined,
-        durationMs: test.diagnostic()?.duration ?? 0,
-        output: printed.get(test.id),
-      });
+      checks.push(checkOf(test, stepId, targetPath, stalled, printed));
     }
   }
   return {
@@ -222,6 +206,28 @@ function collect(
     stalled,
     stuck,
     redis: process.env.WORKSHOP_REDIS_DESCRIPTION,
+  };
+}
+
+/** One check's result in the plain shape the report prints. */
+function checkOf(test: TestCase, stepId: string, targetPath: string, stalled: boolean, printed: ReadonlyMap<string, string>): CheckResult {
+  const result = test.result();
+  const error = result.state === 'failed' ? result.errors[0] : undefined;
+  return {
+    stepId,
+    name: test.name,
+    state: result.state === 'pending' ? 'skipped' : result.state,
+    message: error
+      ? describeError(error, targetPath, false)
+      : result.state === 'skipped'
+        ? result.note
+        : result.state === 'pending' && stalled
+          ? 'the run was stopped before it'
+          : undefined,
+    diff: error?.diff,
+    location: error ? locate(error, targetPath) : undefined,
+    durationMs: test.diagnostic()?.duration ?? 0,
+    output: printed.get(test.id),
   };
 }
 

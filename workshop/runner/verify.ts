@@ -16,6 +16,7 @@ import { allPassed, type RunResult } from '../checks/check-result.ts';
 import { select, type Selection, type StepInfo } from '../manifest.ts';
 import { nextSteps } from './next.ts';
 import { LiveLine } from './live-line.ts';
+import { earlyFailure } from './first-failure.ts';
 import { keepsProgress, recordRun } from './progress.ts';
 import { reportRun } from '../classroom/outbox.ts';
 import { formatRepeats } from './repeat.ts';
@@ -104,10 +105,12 @@ export async function main(argv: string[]): Promise<number> {
   let foundations: Map<string, Foundation[]> | undefined;
   // Each run of --repeat gets a schedule of its own; --seed N replays N first.
   const firstSeed = args.seed ?? (process.env[SEED_VARIABLE] === 'off' ? undefined : (seedFromEnv() ?? newSeed()));
+  // The first failure on screen as soon as it is known (a terminal only; one run, not --repeat).
+  const early = args.repeat === 1 ? earlyFailure(live) : undefined;
   try {
     for (let run = 1; run <= args.repeat && !session.closed; run++) {
       const seed = firstSeed === undefined ? undefined : firstSeed + run - 1;
-      const result = await session.run({ steps, onProgress: live?.update, seed });
+      const result = await session.run({ steps, onProgress: early?.onProgress ?? live?.update, seed });
       live?.clear();
       runs.push(result);
       if (args.repeat > 1 && toScreen) console.log(`run ${run} of ${args.repeat}: ${allPassed(result) ? 'passed' : 'failed'}`);
@@ -135,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
   if (args.json) writeJson(args.json, shown, steps);
   if (toScreen) {
     for (const note of new Set(runs.flatMap((run) => run.typescriptNotes ?? []))) console.error(note);
-    console.log(formatReport(selections, shown, target, { full: args.full, foundations }));
+    console.log(formatReport(selections, shown, target, { full: args.full, foundations, shownAbove: early?.shown }));
     if (args.repeat > 1) console.log(`\n${formatRepeats(runs, steps)}`);
   }
   if (keepsProgress()) {

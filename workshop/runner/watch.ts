@@ -8,6 +8,7 @@ import { allPassed } from '../checks/check-result.ts';
 import { watchFolder } from './file-watch.ts';
 import { findStep, select, stepAfter, type StepInfo } from '../manifest.ts';
 import { LiveLine } from './live-line.ts';
+import { earlyFailure } from './first-failure.ts';
 import { nextSteps } from './next.ts';
 import { currentStep, keepsProgress, readProgress, recordRun } from './progress.ts';
 import { reportRun } from '../classroom/outbox.ts';
@@ -79,7 +80,8 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
         throw error;
       });
     }
-    const result = await session.run({ steps: [step], changed, onProgress: live.update });
+    // The first failure on screen as soon as it is known; the report below replaces the screen, whole.
+    const result = await session.run({ steps: [step], changed, onProgress: earlyFailure(live).onProgress });
     const foundations = allPassed(result) ? undefined : await findFoundations(session, result, [step], { seed: result.seed, onProgress: live.update });
     live.clear();
     if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');

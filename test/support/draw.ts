@@ -58,7 +58,8 @@ export async function drawn<T>(arbitrary: fc.Arbitrary<T>, options: DrawOptions<
   const error = result.errorInstance instanceof Error ? result.errorInstance : new Error(String(result.errorInstance));
   // On a line of its own: the end of the first line is vitest's, and the report trims it there.
   const replay = seedFromEnv() === undefined ? '' : `\n(configuration drawn from seed ${runSeed}: --seed ${runSeed} draws it again)`;
-  error.message = `${options.describe(value)}: ${error.message}${replay}`;
+  // A starter's TODO is the same whatever was drawn: told as it is.
+  if (!error.message.startsWith('TODO')) error.message = `${options.describe(value)}: ${error.message}${replay}`;
   throw error;
 }
 

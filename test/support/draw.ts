@@ -20,7 +20,7 @@ export interface DrawOptions<T> {
   runs?: number;
   /** Configurations always tried first: the edges the contract names (none, one, the stop word…). */
   examples?: T[];
-  /** Time for drawing and shrinking together; past it, the smallest failure found so far is told. @default 2000 */
+  /** Time for drawing and shrinking together; past it, no new draw starts and the smallest failure found so far is told. @default 2000 */
   budgetMs?: number;
   /**
    * Shrink a failure to a smaller configuration. Off for a check whose failed run can leave behind
@@ -49,10 +49,13 @@ export async function drawn<T>(arbitrary: fc.Arbitrary<T>, options: DrawOptions<
       // fast-check counts the examples among its runs.
       numRuns: (options.runs ?? 3) + (options.examples?.length ?? 0),
       examples: (options.examples ?? []).map((example) => [example] as [T]),
-      interruptAfterTimeLimit: options.budgetMs ?? 2000,
+      // Past the budget, no new draw and no further shrinking starts; a run already going is never
+      // cut short (cut short, a run that would have failed, a hang most of all, would count as passed).
+      skipAllAfterTimeLimit: options.budgetMs ?? 2000,
       endOnFailure: options.shrink === false,
     },
   );
+  // Failed with no counterexample: draws were skipped for time, none failed.
   if (!result.failed || !result.counterexample) return;
   const [value] = result.counterexample;
   const error = result.errorInstance instanceof Error ? result.errorInstance : new Error(String(result.errorInstance));

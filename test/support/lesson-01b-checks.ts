@@ -1,6 +1,7 @@
 /** Lesson 01, step 01b. Loaded by test/01-bounded-queue.test.ts. */
 import { beforeAll, it, vi } from 'vitest';
 import { allDone, helper, moduleUrl, newControl, pause, reach, stallMessage, thrown, watchWaiter, type MutexModule, type QueueModule } from './lesson-01-checks.ts';
+import { drawn, fc } from './draw.ts';
 import { FINISHED, STARTED, type LessonResult } from './lesson-01.ts';
 import { expect, step } from './workshop-test.ts';
 step('01b', () => {
@@ -49,6 +50,40 @@ step('01b', () => {
     second.put(3, 1000);
     expect([first.take(0), first.take(0)], `the first queue should give back its one item, then nothing: ${shared}`).toEqual([1, undefined]);
     expect(second.size, `the second queue should still hold its 2 items: ${shared}`).toBe(2);
+  });
+
+  it('any capacity, any mix of put(item, 0) and take(0), through the queue or a view from attach(): first in, first out, at most capacity items (drawn)', async () => {
+    // A model run: the same operations on a plain array, compared after each step. Half of them go
+    // through BoundedQueue.attach(queue.buffer), as another thread would see the queue.
+    type Op = { put: number; view: boolean } | { take: true; view: boolean };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ put: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), view: fc.boolean() }),
+      fc.record({ take: fc.constant(true as const), view: fc.boolean() }),
+    );
+    const runs = fc.record({ capacity: fc.integer({ min: 1, max: 6 }), ops: fc.array(op, { minLength: 1, maxLength: 30 }) });
+    const named = (o: Op) => `${o.view ? 'view.' : ''}${'put' in o ? `put(${o.put}, 0)` : 'take(0)'}`;
+    await drawn(runs, { name: '01b model', runs: 25, budgetMs: 1500, describe: ({ capacity, ops }) => `with new BoundedQueue(${capacity}), then ${ops.map(named).join(', ')}` }, async ({ capacity, ops }) => {
+      const queue = new BoundedQueue(capacity);
+      const view = BoundedQueue.attach(queue.buffer);
+      const model: number[] = [];
+      for (const [i, o] of ops.entries()) {
+        const target = o.view ? view : queue;
+        const at = `step ${i + 1}, ${named(o)}, with [${model.join(', ')}] in the queue`;
+        if ('put' in o) {
+          const room = model.length < capacity;
+          const added = target.put(o.put, 0);
+          expect(added, `${at}: returned ${added}; ${room ? 'there was room, so it should add the item and return true' : 'the queue was full, so it should return false at once'}`).toBe(room);
+          if (room) model.push(o.put);
+        } else {
+          const want = model.shift();
+          const got = target.take(0);
+          expect(got, `${at}: returned ${got}; ${want === undefined ? 'the queue was empty, so it should return undefined at once' : `the oldest item, ${want}, should come out first`}`).toBe(want);
+        }
+        for (const [side, name] of [[queue, 'the queue'], [view, 'the attached view']] as const) {
+          expect(side.size, `${at}: afterwards .size of ${name} was ${side.size}, where ${model.length} item(s) are in the queue. Keep head and size in the shared memory, which every view reads`).toBe(model.length);
+        }
+      }
+    });
   });
 
   it('.put() and .take() hold the Mutex while they read and change the queue', () => {

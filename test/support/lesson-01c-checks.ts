@@ -1,6 +1,7 @@
 /** Lesson 01, step 01c. Loaded by test/01-bounded-queue.test.ts. */
 import { beforeAll, it } from 'vitest';
 import type { KitchenModule, KitchenOptions, KitchenReport } from './lesson-01-checks.ts';
+import { drawn, fc } from './draw.ts';
 import { liveThreads, threadsStarted } from './threads.ts';
 import { expect, step } from './workshop-test.ts';
 step('01c', () => {
@@ -75,19 +76,66 @@ step('01c', () => {
     expect(maxBacklog, `the backlog reached ${maxBacklog} with a capacity of ${options.capacity}: put() must wait while the queue is full`).toBeLessThanOrEqual(options.capacity);
   });
 
-  it('runKitchen() starts one thread per cook and per eater, and resolves only after all of them have exited (2 runs, the second with 1 cook, 3 eaters and capacity 1)', async () => {
-    // Not only the first shape: more eaters than cooks, and a queue of one, where every put waits.
-    const other = { cooks: 1, eaters: 3, dishesPerCook: 50, capacity: 1 };
-    const runs = [
-      { run: options, ...(await (shared ??= observed(options))) },
-      { run: other, ...(await observed(other)) },
-    ];
-    for (const [i, { run, report, started, live }] of runs.entries()) {
-      const shape = `${run.cooks} cook(s) and ${run.eaters} eaters`;
-      expect(started, `run ${i + 1}: runKitchen() started ${started} worker threads for ${shape}: start one thread per cook and one per eater`).toBe(run.cooks + run.eaters);
-      expect(live.length, `run ${i + 1}: runKitchen() resolved while ${live.length} worker thread(s) were still running (${live.map((t) => t.file).join(', ')}): wait for each worker's 'exit' event before you resolve`).toBe(0);
+  it('runKitchen() starts one thread per cook and per eater, and resolves only after all of them have exited, whatever the counts and capacity (drawn)', async () => {
+    /** One run's threads and dishes, judged; `label` names the run in the message. */
+    const judge = (label: string, run: KitchenOptions, { report, started, live }: Awaited<ReturnType<typeof observed>>) => {
+      const shape = `${run.cooks} cook(s) and ${run.eaters} eater(s)`;
+      expect(started, `${label}: runKitchen() started ${started} worker threads for ${shape}: start one thread per cook and one per eater`).toBe(run.cooks + run.eaters);
+      expect(live.length, `${label}: runKitchen() resolved while ${live.length} worker thread(s) were still running (${live.map((t) => t.file).join(', ')}): wait for each worker's 'exit' event before you resolve`).toBe(0);
       const dishes = run.cooks * run.dishesPerCook;
-      expect(report.eaten.length, `run ${i + 1} (${shape}): ${report.eaten.length} of ${dishes} dishes were eaten`).toBe(dishes);
+      const distinct = new Set(report.eaten.map((dish) => `${dish.cook}:${dish.seq}`)).size;
+      expect(report.eaten.length, `${label} (${shape}): ${report.eaten.length} dishes were reported eaten, ${distinct} of them different, of the ${dishes} made: each dish is eaten once`).toBe(dishes);
+      expect(distinct, `${label} (${shape}): only ${distinct} different dishes of ${dishes} were eaten: some were eaten twice, others never`).toBe(dishes);
+    };
+    judge('the first run', options, await (shared ??= observed(options)));
+    // Not only the first shape: more eaters than cooks, a queue of one where every put waits, one dish.
+    const shapes = fc.record({ cooks: fc.integer({ min: 1, max: 3 }), eaters: fc.integer({ min: 1, max: 3 }), dishesPerCook: fc.integer({ min: 1, max: 60 }), capacity: fc.integer({ min: 1, max: 4 }) });
+    const describe = (run: KitchenOptions) => `with runKitchen({ cooks: ${run.cooks}, eaters: ${run.eaters}, dishesPerCook: ${run.dishesPerCook}, capacity: ${run.capacity} })`;
+    await drawn(shapes, { name: '01c shapes', runs: 2, examples: [{ cooks: 1, eaters: 3, dishesPerCook: 50, capacity: 1 }], budgetMs: 2500, describe }, async (run) => {
+      judge('this run', run, await observed(run));
+    });
+  });
+
+  it('when a thread ends without its report, runKitchen() rejects, after ending the other threads', async () => {
+    // One cook with far more dishes than the check waits for (half a minute of cooking), a queue of one, two eaters: one eater
+    // is ended from outside (worker.terminate(): exit code 1, no report) as soon as all have started.
+    const run = { cooks: 1, eaters: 2, dishesPerCook: 999_999, capacity: 1 };
+    const before = new Set(liveThreads());
+    const running = runKitchen(run);
+    let atRejection: number | undefined;
+    const outcome = running.then(
+      (report) => ({ report }),
+      (error: unknown) => ((atRejection = liveThreads().length), { error }),
+    );
+    let ours: ReturnType<typeof liveThreads> = [];
+    for (const deadline = Date.now() + 3000; ours.length < 3 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 5))) {
+      ours = liveThreads().filter((thread) => !before.has(thread));
+      const early = await Promise.race([outcome, undefined]);
+      if (early && 'error' in early) throw early.error;
+      if (early) throw new Error('runKitchen() resolved before its threads had run: resolve once every eater has eaten its share and every thread has exited');
     }
+    expect(ours.length, `runKitchen() started ${ours.length} thread(s) in 3 s for 1 cook and 2 eaters: start one thread per cook and one per eater`).toBe(3);
+    const victim = ours.find((thread) => (thread.data as { role?: string } | undefined)?.role === 'eater') ?? ours.at(-1)!;
+    await victim.worker.terminate();
+    const settled = await Promise.race([outcome, new Promise<{ never: true }>((resolve) => setTimeout(() => resolve({ never: true }), 3000))]);
+    if ('never' in settled) {
+      const live = liveThreads().filter((thread) => !before.has(thread));
+      throw new Error(
+        `runKitchen() had not settled 3 s after an eater thread ended without posting its report (exit code 1), and ${live.length} of its threads were still running: ` +
+          "a failed thread never does its share, so waiting for every thread never ends. Treat 'error', or 'exit' without a report, as a failure: " +
+          'end the other threads (await worker.terminate()) and reject at once.',
+      );
+    }
+    if ('report' in settled) {
+      throw new Error(
+        "runKitchen() resolved although an eater thread ended without posting its report (exit code 1): 'exit' without a report means that thread failed, " +
+          'and its dishes are lost. End the other threads and reject.',
+      );
+    }
+    expect(
+      atRejection,
+      `runKitchen() rejected while ${atRejection} worker thread(s) were still running: nothing may outlive the kitchen. ` +
+        'When a thread fails, end the others (await worker.terminate() on each), then reject.',
+    ).toBe(0);
   });
 });

@@ -16,6 +16,8 @@ export interface LiveThread {
   worker: NodeWorker;
   /** The worker's file name, such as `cook.ts`. */
   file: string;
+  /** What it was started with (`workerData`), such as a KitchenJob. */
+  data: unknown;
   startedAt: number;
 }
 
@@ -35,7 +37,7 @@ if (!(threads.Worker as { tracked?: boolean }).tracked) {
     constructor(filename: string | URL, options?: WorkerOptions) {
       // The nth thread of a check gets the same schedule whatever ran before the check.
       super(filename, seed === undefined ? options : withSchedule(options, seed, streamOf(seed, check, ++startedInCheck)));
-      const entry: LiveThread = { worker: this, file: describeFile(filename, options), startedAt: Date.now() };
+      const entry: LiveThread = { worker: this, file: describeFile(filename, options), data: options?.workerData, startedAt: Date.now() };
       started++;
       live.add(entry);
       this.once('exit', () => live.delete(entry));

@@ -12,6 +12,8 @@ export const mutants: Mutant[] = [
   { name: 'one-poison-pill', step: '01c', mistake: 'puts one poison pill for all the eaters', expect: /still running \(kitchen-worker\.ts\)[^]*one poison pill per eater/ },
   { name: 'pill-per-cook', step: '01c', mistake: 'puts one poison pill per cook, which is enough only while there are no more eaters than cooks', expect: /still running \(kitchen-worker\.ts[^]*one poison pill per eater/ },
   { name: 'resolve-before-exit', step: '01c', mistake: "resolves on each thread's last message, not on its 'exit'", expect: /resolved while \d+ worker thread\(s\) were still running[^]*'exit' event/ },
+  { name: 'failed-thread-left-running', step: '01c', mistake: 'rejects when a thread fails but leaves the other threads running', expect: /rejected while \d+ worker thread\(s\) were still running: nothing may outlive the kitchen/ },
+  { name: 'waits-for-every-thread', step: '01c', mistake: 'awaits every cook, then every eater, so a failed eater leaves it waiting', expect: /had not settled 3 s after an eater thread ended without posting its report/ },
   { name: 'pill-eaten-as-dish', step: '01c', mistake: 'records the poison pill as a dish', expect: /a poison pill \(-1\) is not a dish/ },
   { name: 'counter-read-after-unlock', race: true, step: '01b', mistake: 'reads the change counter after unlocking, so a put or take in that gap is missed (a lost wake-up)', expect: /slept through the notify/ },
   { name: 'timeout-per-wait', step: '01b', mistake: 'waits the whole timeoutMs again after each wake-up, so a queue woken often never gives up', expect: /started its 300 ms again at each wake-up/ },

@@ -1,6 +1,7 @@
 /** Lesson 03, step 03a: runDryers(). Loaded by test/03-many-dryers.test.ts. */
 import { runDryers, type DryerReport } from '#target/03-many-dryers/dryers.ts';
 import { openConnections } from '../../workshop/redis.ts';
+import { drawn, fc } from './draw.ts';
 import { dishes, list, pause, POLLING } from './lesson-03.ts';
 import { liveThreads, threadsStarted } from './threads.ts';
 import type { TraceEvent } from './trace.ts';
@@ -257,18 +258,24 @@ step('03a', () => {
     ).toBeGreaterThanOrEqual(1.5);
   });
 
-  test('every dryer stops by timeout when no quit comes, and uses the list it is given', async ({ redis }) => {
-    const cups = dishes(6, 'cup');
-    await redis.client('washer').rpush('cups', ...cups);
-    const w = await watch(redis, { dryers: 2, timeoutSec: 0.25, pushed: { cups: 6 }, timeouts: true });
-    const reports = await finished(redis, runDryers({ dryers: 2, timeoutSec: 0.25, workMs: 10, queue: 'cups' }), w);
-    const left = await redis.observer.llen(redis.key('cups'));
-    expect(left, `runDryers({ queue: 'cups' }) left ${left} of 6 cups in the list "cups": take dishes from the list named by queue`).toBe(0);
-    checkOnce(reports, cups);
-    expect(
-      reports.map((report) => report.reason),
-      'no quit was pushed, so every dryer should stop because BLPOP answered null after timeoutSec: reason "timeout"',
-    ).toEqual(['timeout', 'timeout']);
+  test('every dryer stops by timeout when no quit comes, and uses the list it is given (drawn)', async ({ redis }) => {
+    const config = fc.record({ dryers: fc.integer({ min: 1, max: 3 }), cups: fc.integer({ min: 0, max: 6 }), queue: fc.constantFrom('cups', 'dishes:late', 'tassen-☕', 'q') });
+    const examples = [{ dryers: 2, cups: 6, queue: 'cups' }];
+    const describe = ({ dryers, cups, queue }: (typeof examples)[number]) => `with ${cups} dish(es) in "${queue}" and runDryers({ dryers: ${dryers}, queue: ${JSON.stringify(queue)} })`;
+    await drawn(config, { name: '03a timeout', runs: 2, examples, budgetMs: 3000, describe }, async ({ dryers, cups: count, queue }) => {
+      const cups = dishes(count, 'cup');
+      if (count > 0) await redis.client('washer').rpush(queue, ...cups);
+      const w = await watch(redis, { dryers, timeoutSec: 0.25, pushed: { [queue]: count }, timeouts: true });
+      const reports = await finished(redis, runDryers({ dryers, timeoutSec: 0.25, workMs: 10, queue }), w);
+      const left = await redis.observer.llen(redis.key(queue));
+      expect(left, `runDryers({ queue: ${JSON.stringify(queue)} }) left ${left} of ${count} dishes in that list: take dishes from the list named by queue`).toBe(0);
+      checkOnce(reports, cups);
+      expect(reports.length, `runDryers({ dryers: ${dryers} }) should resolve with ${dryers} report(s), one per dryer, not ${reports.length}`).toBe(dryers);
+      expect(
+        reports.map((report) => report.reason),
+        'no quit was pushed, so every dryer should stop because BLPOP answered null after timeoutSec: reason "timeout"',
+      ).toEqual(reports.map(() => 'timeout'));
+    });
   });
 
   test('a dryer whose thread fails makes runDryers() reject with its error, once every dryer thread has ended', async ({ redis }) => {

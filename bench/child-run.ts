@@ -48,9 +48,15 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** `node <args>` in the project, its output kept and watched. */
-export function launch(args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `node <args>` in the project, its output kept and watched. With `tty`, in a pseudo-terminal
+ * (util-linux `script`), so that it draws what it draws for a person at a terminal.
+ */
+export function launch(args: string[], env: NodeJS.ProcessEnv, { tty = false } = {}): Running {
+  const quoted = [process.execPath, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
+  const child = tty
+    ? spawn('script', ['-qfec', quoted, '/dev/null'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {

@@ -9,7 +9,8 @@ import { reliableQueue } from './06-reliable-queue.ts';
 import { typescriptStart } from './typescript-start.ts';
 import { verifyLessons } from './verify-lessons.ts';
 import { warmStart } from './warm-start.ts';
+import { firstFailure } from './first-failure.ts';
 import { watchSteps } from './watch-steps.ts';
 import { classroomLoad } from './classroom.ts';
 
-export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, reliableQueue, typescriptStart, warmStart, verifyLessons, watchSteps, classroomLoad];
+export const items: Item[] = [boundedQueue, washerDryer, manyDryers, pubsubStatus, clientUnblock, reliableQueue, typescriptStart, warmStart, verifyLessons, watchSteps, firstFailure, classroomLoad];

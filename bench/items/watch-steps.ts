@@ -37,7 +37,7 @@ const rows: RowSpec[] = steps.map(({ step, kind }) => ({
 }));
 
 /** Saves `file` `times` times; the milliseconds from each write until `done` shows in the output after it. */
-async function saves(run: Running, file: string, done: RegExp, times: number): Promise<{ ms: number[]; outputs: string[] }> {
+export async function saves(run: Running, file: string, done: RegExp, times: number): Promise<{ ms: number[]; outputs: string[] }> {
   const ms: number[] = [];
   const outputs: string[] = [];
   for (let round = 0; round < times; round++) {
@@ -53,7 +53,7 @@ async function saves(run: Running, file: string, done: RegExp, times: number): P
 }
 
 /** vitest --watch on the trivial test: the re-run times of `times` saves. */
-async function floor(ctx: BenchContext, times: number): Promise<number[]> {
+export async function floor(ctx: BenchContext, times: number): Promise<number[]> {
   const scratch = scratchFolder('floor', { [TRIVIAL]: 'trivial' });
   const root = join(scratch.dir, 'trivial');
   const run = launch([VITEST, '--watch', '--root', root], learnerEnv(ctx));

@@ -63,11 +63,11 @@ step('01b', () => {
     const runs = fc.record({ capacity: fc.integer({ min: 1, max: 6 }), ops: fc.array(op, { minLength: 1, maxLength: 30 }) });
     const named = (o: Op) => `${o.view ? 'view.' : ''}${'put' in o ? `put(${o.put}, 0)` : 'take(0)'}`;
     await drawn(runs, { name: '01b model', runs: 25, budgetMs: 1500, describe: ({ capacity, ops }) => `with new BoundedQueue(${capacity}), then ${ops.map(named).join(', ')}` }, async ({ capacity, ops }) => {
-      const queue = new BoundedQueue(capacity);
-      const view = BoundedQueue.attach(queue.buffer);
+      const made = new BoundedQueue(capacity);
+      const view = BoundedQueue.attach(made.buffer);
       const model: number[] = [];
       for (const [i, o] of ops.entries()) {
-        const target = o.view ? view : queue;
+        const target = o.view ? view : made;
         const at = `step ${i + 1}, ${named(o)}, with [${model.join(', ')}] in the queue`;
         if ('put' in o) {
           const room = model.length < capacity;
@@ -79,7 +79,7 @@ step('01b', () => {
           const got = target.take(0);
           expect(got, `${at}: returned ${got}; ${want === undefined ? 'the queue was empty, so it should return undefined at once' : `the oldest item, ${want}, should come out first`}`).toBe(want);
         }
-        for (const [side, name] of [[queue, 'the queue'], [view, 'the attached view']] as const) {
+        for (const [side, name] of [[made, 'the queue'], [view, 'the attached view']] as const) {
           expect(side.size, `${at}: afterwards .size of ${name} was ${side.size}, where ${model.length} item(s) are in the queue. Keep head and size in the shared memory, which every view reads`).toBe(model.length);
         }
       }

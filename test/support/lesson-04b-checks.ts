@@ -1,6 +1,7 @@
 /** Lesson 04, step 04b: StatusListener. Loaded by test/04-pubsub-status.test.ts. */
 import { StatusListener } from '#target/04-pubsub-status/status-listener.ts';
 import { Status } from '#target/04-pubsub-status/status.ts';
+import { drawn, fc, shown } from './draw.ts';
 import { attempt, name } from './lesson-04.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { liveThreads, threadsStarted } from './threads.ts';
@@ -314,6 +315,45 @@ step('04b', () => {
     await ignored(['pause', 'start', 'ready'], Status.PAUSED, 'tick-3');
     await publisher.publish(channel, 'resume');
     await reaches(listener, Status.RUNNING, 'after "resume"');
+  });
+
+  test('any run of messages: status words move .status as the table says, everything else reaches onMessage as it was sent (drawn)', async ({ redis }) => {
+    // The checks' own table, not the learner's transition(): READY after the subscription.
+    const MOVES: Record<number, Record<string, number>> = {
+      [Status.READY]: { start: Status.RUNNING },
+      [Status.RUNNING]: { pause: Status.PAUSED },
+      [Status.PAUSED]: { resume: Status.RUNNING },
+    };
+    const words = fc.constantFrom('ready', 'start', 'pause', 'resume');
+    const lookalikes = fc.constantFrom('Start', ' pause', 'resume\n', 'ready.', 'END', 'stop', 'start start', '');
+    const COMMANDS = ['ready', 'start', 'pause', 'resume', 'end'];
+    const other = fc.string({ maxLength: 6 }).filter((text) => !COMMANDS.includes(text));
+    const messages = fc.array(fc.oneof(words, words, lookalikes, other), { minLength: 1, maxLength: 10 });
+    const publisher = redis.client('publisher');
+    let round = 0;
+    await drawn(messages, { name: '04b messages', runs: 3, examples: [['start', 'Start', 'pause', 'resume\n', 'resume']], budgetMs: 2500, describe: (sent) => `with ${sent.map(shown).join(', ')} published in that order` }, async (sent) => {
+      const channel = redis.key(`machine-${++round}`);
+      const { listener, received } = listen(channel);
+      try {
+        await readied(redis, listener, channel);
+        let status: number = Status.READY;
+        const plain: string[] = [];
+        for (const message of sent) {
+          await publisher.publish(channel, message);
+          if (COMMANDS.includes(message)) status = MOVES[status]?.[message] ?? status;
+          else plain.push(message);
+        }
+        const marker = `flush-${round}-of-the-check`;
+        await flushed(publisher, channel, received, marker);
+        expect(
+          received,
+          'onMessage should get every message that is not exactly a status word (lower case, nothing around it), in the order published and unchanged',
+        ).toEqual([...plain, marker]);
+        expect(listener.status, `the status words among them should leave the listener ${name(status)}, as the table says; it was ${name(listener.status)}`).toBe(status);
+      } finally {
+        await listener.close().catch(() => {});
+      }
+    });
   });
 
   test('two listeners on different channels keep their own status and their own messages; closing one leaves the other listening', async ({ redis }) => {

@@ -20,5 +20,6 @@ export const mutants: Mutant[] = [
   { name: 'done-on-message', step: '04b', mistake: "resolves done on a goodbye message the worker posts on END, not on 'exit'", expect: /resolve it on the worker's 'exit' event, not on a message/ },
   { name: 'close-rejects-done', step: '04b', mistake: 'lets done reject when close() terminates the thread', expect: /Ending the thread was asked for, so close\(\) and `done` should resolve, not reject/ },
   { name: 'shared-status', step: '04b', mistake: 'keeps the status slot in one SharedArrayBuffer made at module level, so every listener shares it', expect: /two StatusListeners shared their status/ },
+  { name: 'trimmed-words', step: '04b', mistake: 'trims a message before it looks for a status word, so " pause" pauses', expect: /not exactly a status word/ },
   { name: 'ready-timer', step: '04b', mistake: 'rejects ready after 10 s if nothing subscribed, but never clears that timer', expect: /after `done`, your listener left 1 timer \(setTimeout or setInterval\) still pending/ },
 ];

@@ -62,6 +62,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
   //       startReaper() on a connection of its own; createServer() on another, listening on
   //       port and host. Pass the options on (jobTimeoutMs and maxAttempts to the workers too, and
   //       idempotencyTtlMs to the server). Resolve with the url, the port actually bound, the workers and close().
+  //       If listen() fails (the port is taken), stop everything started so far, as close() does, and reject with its error.
   // TODO: close(), the same promise each time:
   //       1. server.close() first, so no new connection comes in; closeIdleConnections().
   //       2. every worker's stop() BEFORE anything is awaited: the flags are set.

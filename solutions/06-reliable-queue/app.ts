@@ -70,7 +70,14 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
   const reaper = startReaper(reaperConn, { maxAttempts, intervalMs: reapIntervalMs });
   const http = connect('http');
   const server = createServer(http, { maxBodyBytes, idempotencyTtlMs });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  const conns = [http, reaperConn, ...(tasks ? [tasks] : [])];
+  try {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  } catch (error) {
+    // The port is taken (or the host wrong): nothing this start began may keep running.
+    await shutdown(server, workers, reaper, conns, 0);
+    throw error;
+  }
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   let closing: Promise<Closed> | undefined;
@@ -80,7 +87,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     workers,
     close: ({ deadlineMs = 10_000 }: CloseOptions = {}) => {
       if (!closing && !(deadlineMs >= 0)) return Promise.reject(new TypeError(`Expected \`deadlineMs\` to be >= 0, got \`${deadlineMs}\``));
-      return (closing ??= shutdown(server, workers, reaper, [http, reaperConn, ...(tasks ? [tasks] : [])], deadlineMs));
+      return (closing ??= shutdown(server, workers, reaper, conns, deadlineMs));
     },
   };
 }

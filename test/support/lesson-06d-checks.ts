@@ -1,9 +1,10 @@
 /** Lesson 06, step 06d: startApp() and close(). Loaded by test/06-reliable-queue.test.ts. */
-import { connect as connectSocket } from 'node:net';
+import { connect as connectSocket, createServer, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { onTestFinished } from 'vitest';
 import { alive, app, CLOSE_LIMIT_MS, closed, lrange, LOAD_HELPER, outcome, push, raw } from './lesson-06-checks.ts';
 import { call, census, deferred, describeCensus, K, killChildren, pause, refused, startChild, tapCommands, until, within } from './lesson-06.ts';
+import { startApp } from '#target/06-reliable-queue/app.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { expect, step, test } from './workshop-test.ts';
 
@@ -107,6 +108,37 @@ step('06d', () => {
         '(a deadline, a heartbeat, the reaper\'s interval) was still pending. Clear every one once it is no longer needed, before close() resolves',
     ).toBe('nothing');
     expect(await refused(running.port), 'after close(), the HTTP port should refuse connections').toBe(true);
+  });
+
+  test('startApp() on a port that is taken rejects, and leaves nothing running: no connection, no worker registered, no timer', async ({ redis }) => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const { port } = blocker.address() as AddressInfo;
+    const watch = watchResources();
+    const outcome = await within(
+      startApp({ workers: 2, port, handle: async () => {} }).then(
+        async (started) => {
+          await started.close().catch(() => {});
+          return { started: true as const };
+        },
+        (error: unknown) => ({ error }),
+      ),
+      5000,
+      () => `startApp({ port: ${port} }) had not settled 5 s after it was given a port already in use: reject with listen()'s error (EADDRINUSE)`,
+    );
+    expect('error' in outcome, `startApp({ port: ${port} }) resolved although that port was already taken: reject with the error listen() gives (EADDRINUSE)`).toBe(true);
+    const error = (outcome as { error: unknown }).error as NodeJS.ErrnoException;
+    expect(`${error?.code ?? ''} ${error?.message ?? String(error)}`, 'startApp() should reject with the error listen() gave').toMatch(/EADDRINUSE/);
+    const clients = (await redis.clients()).map((client) => `${client.client} (${client.cmd})`);
+    expect(
+      clients,
+      'startApp() rejected (the port was taken), but the connections it had opened were still open: when listen() fails, stop the workers and the reaper ' +
+        'and quit every connection before you reject, as close() does. Nothing of a failed start may keep running',
+    ).toEqual([]);
+    expect(await redis.observer.smembers(redis.key(K.workers)), 'after a failed start, no worker should be left in jobs:workers').toEqual([]);
+    const left = await watch.left();
+    expect(describeLeft(left), `after a failed start your app left ${describeLeft(left)}: stop everything it started (the reaper's interval, heartbeats) before you reject`).toBe('nothing');
   });
 
   test('close({ deadlineMs }) hands a job that never finishes back to jobs:waiting at the deadline, and resolves with its id', async ({ redis }) => {

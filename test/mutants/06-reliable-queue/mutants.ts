@@ -25,5 +25,6 @@ export const mutants: Mutant[] = [
   { name: 'waiting-close', step: '06d', mistake: 'ignores deadlineMs and waits for a job that never finishes', expect: /close\(\{ deadlineMs: 300 \}\) has not returned after 2\.5 s/ },
   { name: 'deadline-timer-close', step: '06d', mistake: 'races the jobs against a deadline timer it never clears when they finish first', expect: /after close\(\) resolved, your app left 1 timer \(setTimeout or setInterval\) still pending/ },
   { name: 'uncut-close', step: '06d', mistake: 'lets server.close() wait for a request still in flight, past the deadline', expect: /while a client was still sending its request body.*closeAllConnections/ },
+  { name: 'failed-start-left-running', step: '06d', mistake: 'rejects when listen() fails (the port is taken) but leaves its workers, reaper and connections running', expect: /the connections it had opened were still open/ },
   { name: 'server-last-close', step: '06d', mistake: 'closes the HTTP server only after the workers have stopped', expect: /the HTTP port still took new connections while a job was running/ },
 ];

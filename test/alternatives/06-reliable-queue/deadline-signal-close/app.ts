@@ -99,7 +99,12 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
   await Promise.all(workers.map((worker) => worker.start()));
   const reaper = startReaper(own('reaper'), { maxAttempts, intervalMs: reapIntervalMs });
   const server = createServer(own('http'), { maxBodyBytes, idempotencyTtlMs });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  const listening = new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  // A start that fails to listen takes down what it began, with the same steps as close().
+  await listening.catch(async (error: unknown) => {
+    await shutdown({ server, workers, reaper, conns }, 0);
+    throw error;
+  });
   const address = server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   let closing: Promise<Closed> | undefined;

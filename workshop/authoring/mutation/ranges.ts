@@ -45,24 +45,31 @@ export function writtenRanges(solution: string, starter: string): Array<[number,
   return ranges;
 }
 
+/** The ranges a learner writes of a lesson file; undefined when the lesson has no starter of it (all of it is theirs). */
+function learnerRanges(slug: string, file: string): Array<[number, number]> | undefined {
+  const starter = join(ROOT, 'lessons', slug, file);
+  if (!existsSync(starter)) return undefined;
+  return writtenRanges(readFileSync(join(ROOT, 'solutions', slug, file), 'utf8'), readFileSync(starter, 'utf8'));
+}
+
 /**
  * Stryker's `mutate` entries for a lesson file: `solutions/<slug>/<file>:from-to`, one a range of
  * what the learner writes; the whole file when the lesson has no starter of it.
  */
 export function mutateEntries(slug: string, file: string): string[] {
   const path = `solutions/${slug}/${file}`;
-  const starter = join(ROOT, 'lessons', slug, file);
-  if (!existsSync(starter)) return [path];
-  return writtenRanges(readFileSync(join(ROOT, path), 'utf8'), readFileSync(starter, 'utf8')).map(([from, to]) => `${path}:${from}-${to}`);
+  const ranges = learnerRanges(slug, file);
+  return ranges ? ranges.map(([from, to]) => `${path}:${from}-${to}`) : [path];
 }
 
 /**
- * True when `line` (1-based) of the lesson file is one a learner writes. Stryker's incremental
- * mode can hand back results of mutants outside the ranges from an earlier run; they are dropped.
+ * Whether a line (1-based) of one of `files` is one a learner writes, each file read once. Stryker's
+ * incremental mode can hand back results of mutants outside the ranges from an earlier run; they are dropped.
  */
-export function isWritten(slug: string, file: string, line: number): boolean {
-  return mutateEntries(slug, file).some((entry) => {
-    const range = /:(\d+)-(\d+)$/.exec(entry);
-    return !range || (line >= Number(range[1]) && line <= Number(range[2]));
-  });
+export function writtenLines(slug: string, files: readonly string[]): (file: string, line: number) => boolean {
+  const byFile = new Map(files.map((file) => [file, learnerRanges(slug, file)]));
+  return (file, line) => {
+    const ranges = byFile.get(file);
+    return !ranges || ranges.some(([from, to]) => line >= from && line <= to);
+  };
 }

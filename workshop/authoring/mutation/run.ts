@@ -20,7 +20,7 @@ import { Stryker } from '@stryker-mutator/core';
 import type { LogLevel, MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
 import { lessons, type LessonInfo } from '../../manifest.ts';
 import { ROOT } from '../../target.ts';
-import { isWritten, mutateEntries } from './ranges.ts';
+import { mutateEntries, writtenLines } from './ranges.ts';
 import { equivalents, keyOf, tabulate, type PassResult } from './table.ts';
 
 const OUT = join(ROOT, '.workshop', 'mutation');
@@ -85,7 +85,8 @@ async function runPass(lesson: LessonInfo, files: string[], pass: 'main' | 'thre
   const force = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash;
   const results = await new Stryker({ ...options(lesson, files, pass), force }).runMutationTest();
   writeFileSync(stamp, hash);
-  return results.filter((mutant) => isWritten(lesson.slug, basename(mutant.fileName), mutant.location.start.line));
+  const written = writtenLines(lesson.slug, files);
+  return results.filter((mutant) => written(basename(mutant.fileName), mutant.location.start.line));
 }
 
 export async function main(args: string[]): Promise<number> {

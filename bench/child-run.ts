@@ -53,10 +53,10 @@ export interface Running {
  * (util-linux `script`), so that it draws what it draws for a person at a terminal.
  */
 export function launch(args: string[], env: NodeJS.ProcessEnv, { tty = false } = {}): Running {
-  const quoted = [process.execPath, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
-  const child = tty
-    ? spawn('script', ['-qfec', quoted, '/dev/null'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [process.execPath, ...args];
+  // script runs one shell command line: each part quoted for the shell.
+  const [file, ...rest] = tty ? ['script', '-qfec', command.map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' '), '/dev/null'] : command;
+  const child = spawn(file!, rest, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {

@@ -7,14 +7,11 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { ROOT } from '../../workshop/target.ts';
 import { NOTES_VARIABLE } from '../../workshop/typescript/fallback.ts';
-import { within, type Item, type Measured } from '../item.ts';
+import type { Item, Measured } from '../item.ts';
 import { median } from '../stats.ts';
-
-const PRELOAD = new URL('../../workshop/typescript/preload.ts', import.meta.url).href;
+import { PRELOAD, timeThreadStart, type ThreadStart } from '../thread-start.ts';
 
 const FILES = {
   stripped: "const Side = { Wash: 'wash', Dry: 'dry' } as const;",
@@ -25,32 +22,9 @@ type Kind = keyof typeof FILES;
 const body = (declaration: string) =>
   `import { parentPort } from 'node:worker_threads';\n\n${declaration}\n\nparentPort!.postMessage({ side: Side.Dry, at: Date.now() });\n`;
 
-interface Start {
-  onlineMs: number;
-  messageMs: number;
-}
-
-/** Starts one thread on `file` (with the fallback's preload unless `bare`) and times it until its first message; resolves once it has exited. */
-async function startOnce(file: string, target: string, bare = false): Promise<Start> {
-  const started = performance.now();
-  const worker = new Worker(pathToFileURL(file), {
-    execArgv: bare ? process.execArgv : [...process.execArgv, '--import', PRELOAD],
-    // The fallback's line goes to this thread's stderr, read and dropped here.
-    env: { ...process.env, WORKSHOP_TARGET: target, [NOTES_VARIABLE]: '' },
-    stderr: true,
-  });
-  worker.stderr.resume();
-  let onlineMs = Number.NaN;
-  worker.once('online', () => (onlineMs = performance.now() - started));
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  const messageMs = await within(
-    30_000,
-    `a thread on ${relative(ROOT, file)} to post its first message`,
-    new Promise<number>((resolve, reject) => worker.once('message', () => resolve(performance.now() - started)).once('error', reject)),
-  );
-  await exited;
-  return { onlineMs, messageMs };
-}
+/** Starts one thread on `file` as a learner folder `target` would (with the preload unless `bare`). */
+const startOnce = (file: string, target: string, bare = false): Promise<ThreadStart> =>
+  timeThreadStart(file, { ...process.env, WORKSHOP_TARGET: target, [NOTES_VARIABLE]: '' }, { bare });
 
 export const typescriptStart: Item = {
   id: 'tsx',
@@ -80,7 +54,7 @@ export const typescriptStart: Item = {
       ) as Record<Kind, string>;
       const target = relative(ROOT, dir);
       const rounds = ctx.quick ? 2 : 15;
-      const starts: Record<Kind | 'bare', Start[]> = { stripped: [], tsx: [], bare: [] };
+      const starts: Record<Kind | 'bare', ThreadStart[]> = { stripped: [], tsx: [], bare: [] };
       // Without the preload too, for what the hook alone costs every thread; unless NODE_OPTIONS already brings it.
       const bare = !(process.env.NODE_OPTIONS ?? '').includes(PRELOAD);
       const start = (kind: Kind | 'bare') => startOnce(files[kind === 'bare' ? 'stripped' : kind], target, kind === 'bare');

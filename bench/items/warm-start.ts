@@ -7,13 +7,10 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { ROOT } from '../../workshop/target.ts';
-import { within, type Item, type Measured } from '../item.ts';
+import type { Item, Measured } from '../item.ts';
 import { median } from '../stats.ts';
-
-const PRELOAD = new URL('../../workshop/typescript/preload.ts', import.meta.url).href;
+import { timeThreadStart } from '../thread-start.ts';
 
 const THREAD = [
   "import { parentPort } from 'node:worker_threads';",
@@ -26,21 +23,6 @@ const THREAD = [
 ].join('\n');
 
 type Kind = 'warm' | 'cold';
-
-/** Starts one thread on `file` and times it until its first message; resolves once it has exited. */
-async function startOnce(file: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const started = performance.now();
-  const worker = new Worker(pathToFileURL(file), { execArgv: [...process.execArgv, '--import', PRELOAD], env, stderr: true });
-  worker.stderr.resume();
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  const ms = await within(
-    30_000,
-    'a thread loading ioredis to post its first message',
-    new Promise<number>((resolve, reject) => worker.once('message', () => resolve(performance.now() - started)).once('error', reject)),
-  );
-  await exited;
-  return ms;
-}
 
 export const warmStart: Item = {
   id: 'warm',
@@ -71,12 +53,12 @@ export const warmStart: Item = {
         cold: { ...base, NODE_DISABLE_COMPILE_CACHE: '1' },
       };
       // One of each first, not counted: the first fills the cache, and the disk cache warms for both.
-      for (const kind of ['warm', 'cold'] as const) await startOnce(file, envs[kind]);
+      for (const kind of ['warm', 'cold'] as const) await timeThreadStart(file, envs[kind]);
       const rounds = ctx.quick ? 2 : 15;
       const times: Record<Kind, number[]> = { warm: [], cold: [] };
       for (let round = 0; round < rounds; round++) {
         const order: Kind[] = round % 2 === 0 ? ['warm', 'cold'] : ['cold', 'warm'];
-        for (const kind of order) times[kind].push(await startOnce(file, envs[kind]));
+        for (const kind of order) times[kind].push((await timeThreadStart(file, envs[kind])).messageMs);
       }
       return [
         {

@@ -37,7 +37,7 @@ const rows: RowSpec[] = steps.map(({ step, kind }) => ({
 }));
 
 /** Saves `file` `times` times; the milliseconds from each write until `done` shows in the output after it. */
-export async function saves(run: Running, file: string, done: RegExp, times: number): Promise<{ ms: number[]; outputs: string[] }> {
+async function saves(run: Running, file: string, done: RegExp, times: number): Promise<{ ms: number[]; outputs: string[] }> {
   const ms: number[] = [];
   const outputs: string[] = [];
   for (let round = 0; round < times; round++) {

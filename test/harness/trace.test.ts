@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Tracer, unescapeMonitor } from '../support/trace.ts';
@@ -70,5 +72,46 @@ describe('Tracer', () => {
     expect(unescapeMonitor('\\xe5\\x91\\xb3\\xe5\\x99\\x8c\\xe6\\xb1\\x81')).toBe('味噌汁');
     expect(unescapeMonitor('\\xf0\\x9f\\x8d\\xb0 and \\"quotes\\"')).toBe('🍰 and "quotes"');
     expect(unescapeMonitor('plain')).toBe('plain');
+  });
+
+  describe('a server on its way down', () => {
+    /** A stand-in for Redis: connection `n` (from 1) goes to `answer(n, socket)`; counts what is open. */
+    async function server(answer: (n: number, socket: Socket) => void): Promise<{ url: string; open(): Promise<number>; server: Server }> {
+      let n = 0;
+      const stand = createServer((socket) => answer(++n, socket));
+      stand.listen(0, '127.0.0.1');
+      await once(stand, 'listening');
+      const { port } = stand.address() as { port: number };
+      opened.push({ disconnect: () => stand.close() });
+      return { url: `redis://127.0.0.1:${port}`, server: stand, open: () => new Promise((resolve) => stand.getConnections((_, count) => resolve(count))) };
+    }
+
+    async function closedBy(ms: number, open: () => Promise<number>): Promise<number> {
+      const until = Date.now() + ms;
+      while ((await open()) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      return open();
+    }
+
+    it('fails at once, and leaves nothing open, when Redis takes the MONITOR connection and closes it unanswered', async () => {
+      const redis = new URL(url);
+      const stand = await server((n, socket) => {
+        if (n > 1) return void socket.once('data', () => socket.end());
+        const upstream = connect(Number(redis.port), redis.hostname);
+        socket.pipe(upstream).pipe(socket);
+        socket.on('close', () => upstream.destroy());
+        upstream.on('close', () => socket.destroy());
+      });
+      const started = Date.now();
+      await expect(Tracer.start(stand.url, 'tr:f:')).rejects.toThrow('Redis closed the connection before MONITOR was on');
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await closedBy(2000, stand.open)).toBe(0);
+    });
+
+    it('gives up at its deadline, and leaves nothing open, when Redis never answers', async () => {
+      // It reads what it is sent (so it sees the client hang up) and answers nothing.
+      const stand = await server((_, socket) => socket.resume());
+      await expect(Tracer.start(stand.url, 'tr:g:', 300)).rejects.toThrow('no answer within 0.3 s');
+      expect(await closedBy(2000, stand.open)).toBe(0);
+    });
   });
 });

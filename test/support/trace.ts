@@ -65,6 +65,8 @@ export class Tracer {
   private startLocal = 0;
 
   private monitor?: Socket;
+  /** Set by stop(): a MONITOR socket that opens later is closed at once. */
+  private stopped = false;
 
   private readonly helper: Redis;
   readonly prefix: string;
@@ -74,19 +76,41 @@ export class Tracer {
     this.prefix = prefix;
   }
 
-  static async start(url: string, prefix: string): Promise<Tracer> {
+  /**
+   * Connects the helper and the MONITOR socket. Fails within `timeoutMs` when the server does not
+   * answer (a Redis that is shutting down can accept a connection and then close it unanswered),
+   * and then leaves nothing open behind it.
+   */
+  static async start(url: string, prefix: string, timeoutMs = 3000): Promise<Tracer> {
     const helper = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     helper.on('error', () => {});
-    await helper.connect();
     const tracer = new Tracer(helper, prefix);
-    tracer.monitor = await openMonitor(url, (raw) => tracer.see(raw));
-    const id = String(await helper.client('ID'));
-    const line = String(await helper.client('LIST')).split('\n').find((entry) => entry.startsWith(`id=${id} `));
-    tracer.observerAddr = /\baddr=(\S+)/.exec(line ?? '')?.[1] ?? '';
-    const [seconds = 0, micros = 0] = await helper.time();
-    tracer.start = Number(seconds) * 1000 + Number(micros) / 1000;
-    tracer.startLocal = Date.now();
-    return tracer;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    const begin = async () => {
+      await helper.connect();
+      const monitor = openMonitor(url, (raw) => tracer.see(raw));
+      // Should the deadline win, the socket is still closed once it opens.
+      monitor.then((socket) => tracer.stopped && socket.destroy(), () => {});
+      tracer.monitor = await monitor;
+      const id = String(await helper.client('ID'));
+      const line = String(await helper.client('LIST')).split('\n').find((entry) => entry.startsWith(`id=${id} `));
+      tracer.observerAddr = /\baddr=(\S+)/.exec(line ?? '')?.[1] ?? '';
+      const [seconds = 0, micros = 0] = await helper.time();
+      tracer.start = Number(seconds) * 1000 + Number(micros) / 1000;
+      tracer.startLocal = Date.now();
+    };
+    try {
+      await Promise.race([begin(), late]);
+      return tracer;
+    } catch (error) {
+      await tracer.stop();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private see(raw: Raw): void {
@@ -231,6 +255,7 @@ export class Tracer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.monitor?.destroy();
     this.helper.disconnect();
   }
@@ -249,6 +274,8 @@ function openMonitor(url: string, onLine: (raw: Raw) => void): Promise<Socket> {
     let pendingOk = password ? 2 : 1;
     socket.setEncoding('latin1');
     socket.once('error', reject);
+    // A server on its way down can take the connection and close it without a word.
+    socket.once('close', () => reject(new Error('Redis closed the connection before MONITOR was on')));
     socket.on('connect', () => {
       if (password) socket.write(command('AUTH', ...(username ? [decodeURIComponent(username)] : []), decodeURIComponent(password)));
       socket.write(command('MONITOR'));

@@ -26,6 +26,20 @@ export function keyPrefix(env: NodeJS.ProcessEnv = process.env): string {
 
 const open = new Set<Redis>();
 
+/** How long a connection that was open goes on trying to reconnect: a restart loading its data can take seconds. */
+export const OUTAGE_LIMIT_MS = 60_000;
+
+/**
+ * When a connection tries again, or null to give up and end it. A server never reached is given
+ * up on after five tries (about 1.5 s): the warning says what to do, and a script without Redis
+ * ends. A server that was reached and went away (restarted, or the connection cut) is tried again
+ * at least once a second for OUTAGE_LIMIT_MS: a queue must outlive a Redis restart.
+ */
+export function retryDelay(attempt: number, wasReady: boolean, downForMs: number): number | null {
+  if (!wasReady) return attempt > 5 ? null : attempt * 100;
+  return downForMs > OUTAGE_LIMIT_MS ? null : Math.min(attempt * 100, 1000);
+}
+
 /**
  * Opens a new connection to the workshop's Redis.
  *
@@ -42,17 +56,24 @@ const open = new Set<Redis>();
 export function connect(name = 'client'): Redis {
   const url = redisUrl();
   const prefix = keyPrefix();
+  let wasReady = false;
+  let downSince = 0;
   const conn = new Redis(url, {
     keyPrefix: prefix,
     connectionName: `${prefix}${name}`.replace(/\s+/g, '-'),
-    // Fail within a second or two when Redis is gone instead of retrying for ever:
+    // A command fails within a second or two when Redis is gone instead of waiting for ever:
     // a check that hangs teaches nothing.
     maxRetriesPerRequest: 2,
-    retryStrategy: (attempt) => (attempt > 5 ? null : attempt * 100),
+    retryStrategy: (attempt) => {
+      if (attempt === 1) downSince = Date.now();
+      return retryDelay(attempt, wasReady, Date.now() - downSince);
+    },
   });
+  conn.on('ready', () => (wasReady = true));
   let warned = false;
   conn.on('error', (error: NodeJS.ErrnoException) => {
-    if (warned || !['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes(error.code ?? '')) return;
+    // A server that was reached and is restarting needs no advice; one never reached does.
+    if (warned || wasReady || !['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes(error.code ?? '')) return;
     warned = true;
     console.error(
       `Redis is not reachable at ${url} (${error.code}). Run your code through \`npm run verify\`, ` +

@@ -62,7 +62,10 @@ export class QueueWorker {
   start(): Promise<void> {
     // TODO: two connections: connect(`worker-${id}`) for BLMOVE, and a second one for the heartbeat
     //       (a BLMOVE holds its connection: a renewal sent on it would wait until a job comes).
-    // TODO: clientId = CLIENT ID of the BLMOVE connection (app.ts unblocks it by that id).
+    // TODO: clientId = CLIENT ID of the BLMOVE connection (app.ts unblocks it by that id). A reconnect gives
+    //       that connection a new id: on each conn.on('ready'), find it again from the heartbeat connection
+    //       (CLIENT LIST, the line with your connection's name, conn.options.connectionName). Not with CLIENT ID
+    //       on the BLMOVE connection: ioredis has sent the cut-off BLMOVE again, and CLIENT ID waits behind it.
     // TODO: in one MULTI: SET keys.alive(id) PX leaseMs, and SADD keys.workers id. Then renew both, the
     //       same MULTI, every heartbeatMs with setInterval, on the heartbeat connection. The SADD at every
     //       beat matters: a worker stalled past its lease (a long GC pause, SIGSTOP) is reaped and

@@ -206,7 +206,12 @@ export class QueueWorker {
     // A BLMOVE that Redis carried out can lose its answer with a cut connection (ioredis then sends it
     // again): its job sits in our processing list, unknown to the loop, and the reaper leaves a live
     // worker's list alone. After each reconnect, the loop gives such jobs back before its next BLMOVE.
-    conn.on('ready', () => (this.strays = true));
+    // A reconnect also gives the connection a new CLIENT ID, the one app.ts must unblock. Not asked on
+    // this connection: ioredis has sent the cut-off BLMOVE again, and CLIENT ID would wait behind it.
+    conn.on('ready', () => {
+      this.strays = true;
+      void this.relearnId(conn, beat);
+    });
     // Alive and registered together, at every beat: a worker the reaper gave up on after a stall (a
     // long GC pause, SIGSTOP) is registered again, so that its jobs are given back when it dies later.
     const renew = () => beat.multi().set(keys.alive(this.id), String(process.pid), 'PX', this.leaseMs).sadd(keys.workers, this.id).exec();
@@ -214,6 +219,14 @@ export class QueueWorker {
     const timer = setInterval(() => void renew().catch(() => {}), this.heartbeatMs);
     this.loop = this.live(conn, beat, timer);
     this.loop.catch(() => {});
+  }
+
+  /** The CLIENT ID of `conn` now, found by its name from the other connection (the newest, should an old one linger). */
+  private async relearnId(conn: Redis, beat: Redis): Promise<void> {
+    const list = String(await persist(beat, () => beat.client('LIST')).catch(() => ''));
+    const mine = list.split('\n').filter((line) => line.includes(` name=${conn.options.connectionName} `));
+    const ids = mine.map((line) => Number(/^id=(\d+)/.exec(line)?.[1]));
+    if (ids.length > 0) this.clientId = Math.max(...ids);
   }
 
   private async live(conn: Redis, beat: Redis, timer: NodeJS.Timeout): Promise<void> {

@@ -137,6 +137,29 @@ step('06a', () => {
     expect(renewals, `jobs:alive:w1 was renewed ${renewals} times in 800 ms with leaseMs 400: renew it every leaseMs / 3`).toBeGreaterThanOrEqual(3);
   });
 
+  test('clientId names the BLMOVE connection even after a reconnect: app.ts unblocks the worker by it', async ({ redis }) => {
+    const worker = await started({ id: 'w1', blockTimeoutSec: 5, handle: () => {} });
+    const [first] = await redis.waitForBlocked(1);
+    expect(worker.clientId, `clientId should be the CLIENT ID of the connection that waits in BLMOVE (${first!.id})`).toBe(Number(first!.id));
+    // A network blip: Redis drops the connection; ioredis reconnects and sends the cut-off BLMOVE again.
+    await redis.observer.client('KILL', 'ID', first!.id);
+    let now: string | undefined;
+    await until(
+      async () => (now = (await redis.clients()).find((client) => client.blocked && client.id !== first!.id)?.id) !== undefined,
+      3000,
+      () => 'After its BLMOVE connection was cut, the worker did not wait in BLMOVE again within 3 s: ioredis reconnects; ask again.',
+    );
+    await until(
+      () => worker.clientId === Number(now),
+      1000,
+      () =>
+        `After a reconnect, clientId was still ${worker.clientId}, the id of the connection that was cut, while BLMOVE waits on connection ${now}. ` +
+        'CLIENT UNBLOCK of the old id answers 0, so close() would wait out the whole BLMOVE. Learn the new id on every reconnect ' +
+        "(conn.on('ready')), from the heartbeat connection: on this one, ioredis has already sent the BLMOVE again, and CLIENT ID would wait behind it.",
+    );
+    expect(await redis.observer.client('UNBLOCK', String(worker.clientId)), 'CLIENT UNBLOCK clientId should wake the worker from its BLMOVE').toBe(1);
+  });
+
   test('several workers share the jobs: each runs exactly once, and every job is always in one place', async ({ redis }) => {
     const runs = new Map<string, number>();
     const handle = async (job: Job) => {

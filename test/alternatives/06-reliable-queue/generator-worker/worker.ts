@@ -9,7 +9,9 @@
  *   as it gives up (the reference sends it from handBack(), then tells the loop), and the loop's
  *   promise resolves with the ids handed back;
  * - the heartbeat is a chain of setTimeout that waits for each renewal (renewals never overlap),
- *   not a setInterval.
+ *   not a setInterval;
+ * - after a reconnect, clientId is the youngest client of the BLMOVE connection's name (by `age`),
+ *   not the highest id.
  *
  * Still correct: the job is taken with BLMOVE into the worker's processing list, acknowledged with
  * LREM of its exact text in the MULTI that records its outcome, and the flag is read before every
@@ -183,6 +185,24 @@ export class QueueWorker {
     let heartbeat: ReturnType<QueueWorker['beat']> | undefined;
     try {
       this.clientId = (await conn.client('ID')) as number;
+      // Each reconnect is a new connection with a new id. Only the heartbeat connection can ask for it
+      // at once (the BLMOVE one runs the BLMOVE ioredis sends again first): the client of that name
+      // that connected last.
+      conn.on('ready', () => {
+        void beat
+          .client('LIST', 'TYPE', 'normal')
+          .then((list) => {
+            let youngest: { id: number; age: number } | undefined;
+            for (const line of String(list).split('\n')) {
+              const fields = new Map(line.split(' ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+              if (fields.get('name') !== conn.options.connectionName) continue;
+              const candidate = { id: Number(fields.get('id')), age: Number(fields.get('age')) };
+              if (!youngest || candidate.age < youngest.age || (candidate.age === youngest.age && candidate.id > youngest.id)) youngest = candidate;
+            }
+            if (youngest) this.clientId = youngest.id;
+          })
+          .catch(() => {});
+      });
       heartbeat = this.beat(beat);
       await heartbeat.first;
     } catch (error) {

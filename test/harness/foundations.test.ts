@@ -29,6 +29,7 @@ function fakeSession(answers: Record<string, CheckResult[]>): CheckSession & { a
       asked.push(ids);
       return Promise.resolve(run(ids.flatMap((id) => answers[id] ?? [])));
     },
+    cancel: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
 }

@@ -62,6 +62,22 @@ describe('npm run watch', { timeout: 60_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('starts over when a file is saved in the middle of a run: one verdict, about the code as it is now', async () => {
+    const scratch = scratchTarget('solutions', ['06-reliable-queue']);
+    cleanup.push(scratch.remove);
+    const run = launch(['watch', '06a'], { WORKSHOP_TARGET: scratch.target, WORKSHOP_PROGRESS: scratch.progress }, { tty: true });
+    cleanup.push(() => run.child.kill('SIGKILL'));
+    await run.waitFor(/15 passed, 0 failed[\s\S]*Watching .* for 06a/);
+    const jobs = join(scratch.dir, '06-reliable-queue', 'jobs.ts');
+    const from = run.output().length;
+    writeFileSync(jobs, `${readFileSync(jobs, 'utf8')}\n// first save\n`);
+    // The live line counts the checks done: two of fifteen are, so the run is well under way.
+    await run.waitFor(/06a · [2-9]\/15/, from);
+    writeFileSync(jobs, `${readFileSync(jobs, 'utf8')}// second save\n`);
+    await run.waitFor(/Saved again while checking: checking anew\.[\s\S]*15 passed, 0 failed[\s\S]*Watching/, from);
+    expect(run.output().slice(from).match(/\d+ passed, \d+ failed/g), 'the run the second save cut short must not print a verdict of its own').toHaveLength(1);
+  });
+
   it('stops everything it started on Ctrl-C', async () => {
     const { run } = await watching('auto');
     const started = descendants(run.child.pid!);

@@ -52,6 +52,11 @@ export interface CheckSession {
    * are read afresh. A run that outlives `deadlineMs` is reported as stalled and ends the session.
    */
   run(options?: RunOptions): Promise<RunResult>;
+  /**
+   * Stops the run in progress: the check running now ends as it would, the others do not start,
+   * and run() resolves with `cancelled`. Nothing happens when no run is in progress.
+   */
+  cancel(): Promise<void>;
   /** Ends the test processes and stops the Redis this session started. Safe to call twice. */
   close(): Promise<void>;
   readonly closed: boolean;
@@ -112,6 +117,8 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
   const files = options.lessons.map((lesson) => `${ROOT}/test/${lesson.slug}.test.ts`);
   let closing: Promise<void> | undefined;
   let closed = false;
+  let inRun = false;
+  let cancelled = false;
 
   const close = (stuck = false) => {
     closed = true;
@@ -133,8 +140,15 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
       return closed;
     },
     close: () => close(),
+    async cancel() {
+      if (!inRun || cancelled) return;
+      cancelled = true;
+      await vitest.cancelCurrentRun('keyboard-input');
+    },
     async run({ steps, changed = [], deadlineMs, onProgress, seed: asked } = {}) {
       if (closed) throw new Error('This check session is closed; open a new one.');
+      inRun = true;
+      cancelled = false;
       printed.clear();
       // Each run tells each fallback once.
       rmSync(notes, { recursive: true, force: true });
@@ -165,13 +179,19 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
         clearInterval(watchdog);
         running = tracker.running();
         tracker.end();
+        inRun = false;
       });
       const stalled = outcome === 'stalled';
       stuck ??= stalled ? stuckCheck(progress, running, true) : undefined;
       if (stalled) await close(true);
       const modules = stalled ? vitest.state.getTestModules() : outcome.testModules;
       const unhandled = stalled ? [] : outcome.unhandledErrors;
-      return { ...collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck), seed, typescriptNotes: readNotes(notes) };
+      return {
+        ...collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck),
+        seed,
+        typescriptNotes: readNotes(notes),
+        ...(cancelled ? { cancelled } : {}),
+      };
     },
   };
 }

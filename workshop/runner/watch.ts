@@ -64,12 +64,17 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
   });
   let running = false;
   let queued: string[] | undefined;
+  /** When the last save that came in the middle of a run was made: the next verdict's time counts from it. */
+  let savedDuring: number | undefined;
   let finish: (end: WatchEnd) => void = () => {};
   const ended = new Promise<WatchEnd>((resolve) => (finish = resolve));
 
   const check = async (changed: string[], savedAt?: number) => {
     if (running) {
+      // A save in the middle of a run: its verdict would be about code that is gone. Start over.
       queued = [...(queued ?? []), ...changed];
+      savedDuring = savedAt;
+      void session.cancel();
       return;
     }
     running = true;
@@ -82,7 +87,12 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     }
     // The first failure on screen as soon as it is known; the report below replaces the screen, whole.
     const result = await session.run({ steps: [step], changed, onProgress: earlyFailure(live).onProgress });
-    const foundations = allPassed(result) ? undefined : await findFoundations(session, result, [step], { seed: result.seed, onProgress: live.update });
+    const foundations = allPassed(result) || queued ? undefined : await findFoundations(session, result, [step], { seed: result.seed, onProgress: live.update });
+    if (queued) {
+      running = false;
+      live.above(color('dim', 'Saved again while checking: checking anew.'));
+      return void again();
+    }
     live.clear();
     if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
     for (const note of result.typescriptNotes ?? []) console.error(note);
@@ -95,11 +105,13 @@ export async function watchStep(step: StepInfo): Promise<WatchEnd> {
     if (savedAt !== undefined) console.log(color('dim', `Verdict ${Date.now() - savedAt} ms after your save.`));
     console.log(banner(step, dir, watch.mode, watch.reason));
     running = false;
-    if (queued) {
-      const files = queued;
-      queued = undefined;
-      void check(files, Date.now());
-    }
+    // A save while the report was written: check again.
+    if (queued) void again();
+  };
+  const again = () => {
+    const files = queued ?? [];
+    queued = undefined;
+    return check(files, savedDuring);
   };
 
   const watch = await watchFolder(dir, (files) => void check(files, Date.now()));

@@ -237,8 +237,8 @@ const lessonList: LessonInfo[] = [
         files: ['jobs.ts', 'worker.ts', 'tasks.ts', 'worker-process.ts'],
         hint:
           'BLMOVE jobs:waiting into keys.processing(id) (LEFT LEFT, timeout in seconds) so the job stays in Redis while ' +
-          'handle() runs; then one MULTI: LREM the exact string BLMOVE returned, HSET the result and the status, keyed by ' +
-          'jobId(raw). Renew the heartbeat (SET alive PX leaseMs and SADD jobs:workers, one MULTI, every beat) with setInterval ' +
+          'handle() runs; then one Lua script: LREM the exact string BLMOVE returned and, only if it removed it, HSET the result ' +
+          'and the status, keyed by jobId(raw). Renew the heartbeat (SET alive PX leaseMs and SADD jobs:workers, one MULTI, every beat) with setInterval ' +
           'on a second connection: the first one is held by BLMOVE. Race handle() against a jobTimeoutMs timer, and against ' +
           'the signal handBack() gives.',
         timeoutMs: 11_000,

@@ -76,8 +76,10 @@ export class QueueWorker {
     //       `blocking` is true while the BLMOVE is out. Key everything by jobId(raw) (the reaper does
     //       too). HSET keys.status "processing", run handle(parseJob(raw)); its outcome is
     //       { ok: true, value } or { ok: false, error: message }.
-    //       Then ONE MULTI: LREM keys.processing(id) 1 raw (the exact string BLMOVE gave you),
-    //       HSET keys.results id <outcome JSON>, HSET keys.status id "done" or "failed".
+    //       Then ONE Lua script: LREM keys.processing(id) 1 raw (the exact string BLMOVE gave you),
+    //       and only if it removed the job (answered 1): HSET keys.results id <outcome JSON>, HSET
+    //       keys.status id "done" or "failed". (Past its lease, the reaper may have given the job to
+    //       another worker: then it is not yours to record.)
     // TODO: a time limit: race handle() against a jobTimeoutMs timer (clear it after). Past it, the job
     //       is a failed attempt, in one Lua script: LREM it from processing, HINCRBY keys.attempts,
     //       then RPUSH it to keys.waiting with status "waiting", or, once the attempts reach

@@ -37,6 +37,21 @@ redis.call('HSET', KEYS[5], ARGV[2], 'waiting')
 return 'waiting'
 `;
 
+/**
+ * Acknowledges a job and records its outcome, but only while the job is ours: a worker stalled past
+ * its lease (a long GC pause) finds its job given back by the reaper, maybe run by another worker
+ * now, and must not mark it done. KEYS: processing, results, status, waiting. ARGV: raw, id, outcome
+ * JSON, status, '1' to take the next job. Returns the next job, or nil.
+ */
+const ACKNOWLEDGE = `
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+  redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+end
+if ARGV[5] == '1' then return redis.call('LMOVE', KEYS[4], KEYS[1], 'LEFT', 'LEFT') end
+return false
+`;
+
 /** Pops every job of a processing list back to the head of waiting, as it was, and collects the ids. */
 const RETURN_ALL = `${LUA_JOB_ID}
 local ids = {}
@@ -95,10 +110,10 @@ const TIMED_OUT_MARK = Symbol('timed out');
 const HANDED_BACK_MARK = Symbol('handed back');
 
 /**
- * One worker: takes each job with BLMOVE into its own processing list, runs it, records the
- * outcome and acknowledges with LREM, while a heartbeat key tells the reaper it is alive. The
- * transaction that acknowledges a job also takes the next one waiting (LMOVE), so a busy worker
- * makes one round trip less per job.
+ * One worker: takes each job with BLMOVE into its own processing list, runs it, acknowledges with
+ * LREM and records the outcome (if the job was still its own), while a heartbeat key tells the
+ * reaper it is alive. The script that acknowledges a job also takes the next one waiting (LMOVE),
+ * so a busy worker makes one round trip less per job.
  *
  * @example
  * const worker = new QueueWorker({ id: 'w1', handle: (job) => console.log(job.data) });
@@ -292,25 +307,19 @@ export class QueueWorker {
   }
 
   /**
-   * Records the outcome and removes the job from our processing list, in one MULTI. With
-   * `takeNext`, the same transaction takes the next job too: LMOVE, the BLMOVE that never blocks
-   * (nil when none waits; the loop then BLMOVEs). One round trip acknowledges a job and takes the
-   * next, where two would wait one after the other. Returns the job taken, or null.
+   * Removes the job from our processing list and, only if it was still there, records its outcome:
+   * one script. With `takeNext`, the same script takes the next job too: LMOVE, the BLMOVE that
+   * never blocks (nil when none waits; the loop then BLMOVEs). One round trip acknowledges a job and
+   * takes the next, where two would wait one after the other. Returns the job taken, or null.
    */
   private async acknowledge(conn: Redis, raw: string, { id, outcome }: { id: string; outcome: Outcome }, takeNext: boolean): Promise<string | null> {
-    // Sent again until answered: running it twice removes nothing more (LREM finds nothing); a job
+    // Sent again until answered: running it twice records nothing more (LREM finds nothing); a job
     // the lost first answer took along is a stray, given back when the loop next holds no job.
-    const replies = await persist(conn, () => {
-      const ack = conn
-        .multi()
-        // LREM with the exact text BLMOVE (or LMOVE) gave us: a re-encoded job would not match.
-        .lrem(keys.processing(this.id), 1, raw)
-        .hset(keys.results, id, JSON.stringify(outcome))
-        .hset(keys.status, id, outcome.ok ? 'done' : 'failed');
-      if (takeNext) ack.lmove(keys.waiting, keys.processing(this.id), 'LEFT', 'LEFT');
-      return ack.exec();
-    });
-    return takeNext ? ((replies?.[3]?.[1] as string | null | undefined) ?? null) : null;
+    // LREM with the exact text BLMOVE (or LMOVE) gave us: a re-encoded job would not match.
+    const next = await persist(conn, () =>
+      conn.eval(ACKNOWLEDGE, 4, keys.processing(this.id), keys.results, keys.status, keys.waiting, raw, id, JSON.stringify(outcome), outcome.ok ? 'done' : 'failed', takeNext ? '1' : '0'),
+    );
+    return (next as string | null) ?? null;
   }
 
   private async run(conn: Redis, raw: string): Promise<{ id: string; outcome: Outcome } | typeof TIMED_OUT_MARK | typeof HANDED_BACK_MARK> {

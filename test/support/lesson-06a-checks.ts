@@ -88,7 +88,7 @@ step('06a', () => {
       await lrange(redis, K.processing('w1')),
       'the result is recorded, but jobs:processing:w1 still holds the job, so it counts twice (done and in progress) and a reaper would run it ' +
         'again. LREM removes only elements equal to the text you give it: pass the exact string BLMOVE returned, not JSON.stringify(job) ' +
-        '(spacing and key order differ). Do the LREM and the HSETs in one MULTI',
+        '(spacing and key order differ). Do the LREM and the HSETs in one Lua script',
     ).toEqual([]);
     const c = await census(redis.observer, redis.prefix);
     expect(c.placed, `every job should be in exactly one place: ${describeCensus(c)}`).toBe(c.enqueued);
@@ -362,6 +362,29 @@ step('06a', () => {
     await child.kill('SIGKILL');
     expect(await lrange(redis, K.processing('w5')), 'the job should wait in jobs:processing:w5 for the reaper').toEqual([raw('stuck')]);
     expect(await redis.observer.sismember(key(K.workers), 'w5'), 'the dead worker should be in jobs:workers, where the reaper looks').toBe(1);
+  });
+
+  test('a worker whose job was taken from it (stalled past its lease, reaped) records nothing when it finishes', async ({ redis }) => {
+    const gate = deferred<string>();
+    const ran = deferred<void>();
+    await started({ id: 'w1', handle: () => (ran.resolve(), gate.promise) });
+    await push(redis, raw('late'));
+    await within(ran.promise, 3000, () => 'handle() was not called for the job "late" within 3 s');
+    // What the reaper does while w1 stalls past its lease, and another worker then takes the job.
+    const key = redis.key;
+    await redis.observer.multi().lmove(key(K.processing('w1')), key(K.processing('w2')), 'LEFT', 'LEFT').hset(key(K.status), 'late', 'processing').exec();
+    gate.resolve('stale');
+    // w1 has acknowledged (or not) once it waits for the next job.
+    await redis.waitForBlocked(1);
+    const recorded = await redis.observer.hget(key(K.results), 'late');
+    expect(
+      recorded,
+      'w1 recorded a result for "late" after the job had left jobs:processing:w1: the reaper gave it back while w1 was stalled past its lease, ' +
+        'and w2 holds it now. jobs:status said "done" while w2 was still running it. Record the outcome only if the job is still yours: in one ' +
+        'Lua script, LREM it from your processing list, and HSET the result and the status only when LREM removed it (answered 1)',
+    ).toBeNull();
+    expect(await redis.observer.hget(key(K.status), 'late'), 'jobs:status of "late" belongs to w2 now, which runs it').toBe('processing');
+    expect(await lrange(redis, K.processing('w2')), 'the job should stay where the reaper put it').toEqual([raw('late')]);
   });
 
   test('checks its options', () => {

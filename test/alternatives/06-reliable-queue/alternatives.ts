@@ -5,7 +5,7 @@ export const alternatives: Alternative[] = [
     name: 'generator-worker',
     step: '06a',
     differs:
-      'jobs come from an async generator of BLMOVEs read with for await; stop is an AbortSignal; each job has an AbortController that its time limit or handBack() aborts; the loop runs the hand-back script itself; the heartbeat is a chain of setTimeout',
+      'jobs come from an async generator of BLMOVEs read with for await; stop is an AbortSignal; each job has an AbortController that its time limit or handBack() aborts; the loop runs the hand-back script itself; the heartbeat is a chain of setTimeout; the acknowledgement is a WATCHed MULTI that records nothing once the job has left the processing list, not a script',
   },
   {
     name: 'watch-multi-reaper',

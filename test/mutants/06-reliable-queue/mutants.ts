@@ -12,6 +12,7 @@ export const mutants: Mutant[] = [
   { name: 'heartbeat-left-running', step: '06a', mistake: 'never clears the heartbeat interval, so it goes on renewing after stop()', expect: /after stop\(\) resolved, your worker left 1 timer .*heartbeat's setInterval/ },
   { name: 'cached-client-id', step: '06a', mistake: 'learns clientId once at start(), so after a reconnect app.ts unblocks a connection that is gone', expect: /clientId was still \d+, the id of the connection that was cut/ },
   { name: 'client-id-behind-blmove', step: '06a', mistake: "asks CLIENT ID again on 'ready', on the BLMOVE connection, where it waits behind the BLMOVE ioredis sent again", expect: /clientId was still \d+, the id of the connection that was cut/ },
+  { name: 'multi-ack-after-lease', step: '06a', mistake: 'acknowledges in a plain MULTI, so a worker whose job the reaper gave away still records its result', expect: /recorded a result for "late" after the job had left/ },
   { name: 'module-stop-flag-worker', step: '06a', mistake: 'keeps the stop flag in a module-level variable, so stop() of one worker stops them all', expect: /share(d)? their stop flag/ },
   { name: 'lrange-reaper', step: '06b', mistake: 'requeues with LRANGE, LREM and RPUSH/LPUSH instead of one atomic step', expect: /moved the job with LRANGE, LREM.*two places or in none/ },
   { name: 'heartbeat-blind-reaper', step: '06b', mistake: 'gives back every processing list, also those of live workers', expect: /although jobs:alive:w1 exists/ },

@@ -14,7 +14,8 @@
  *   not the highest id.
  *
  * Still correct: the job is taken with BLMOVE into the worker's processing list, acknowledged with
- * LREM of its exact text in the MULTI that records its outcome, and the flag is read before every
+ * LREM of its exact text in the MULTI that records its outcome (WATCHing the list, and recording
+ * nothing once the job has left it: the reference checks LREM's answer in a Lua script instead), and the flag is read before every
  * BLMOVE. Since only the loop sends on the BLMOVE connection, whatever it sent before it noticed
  * handBack() (an acknowledgement) runs before the hand-back script, and nothing after it. The
  * heartbeat, renewed on its own connection, still SETs the alive key PX leaseMs and SADDs the worker
@@ -296,11 +297,23 @@ export class QueueWorker {
     return this.record(conn, raw, id, outcome);
   }
 
-  /** Records the outcome and acknowledges, in one MULTI. */
+  /**
+   * Records the outcome and acknowledges, in one MULTI, if the job is still in our processing list:
+   * WATCHed, so the MULTI does nothing when the list changed meanwhile, and we look again.
+   */
   private async record(conn: Redis, raw: string, id: string, outcome: Outcome): Promise<'done'> {
-    // The exact text BLMOVE gave: LREM compares text, and a re-encoded job would not match.
-    await conn.multi().lrem(keys.processing(this.id), 1, raw).hset(keys.results, id, JSON.stringify(outcome)).hset(keys.status, id, outcome.ok ? 'done' : 'failed').exec();
-    return 'done';
+    const processing = keys.processing(this.id);
+    for (;;) {
+      await conn.watch(processing);
+      // Not there: the reaper gave it back while we stalled past our lease, and it is not ours to record.
+      if ((await conn.lpos(processing, raw)) === null) {
+        await conn.unwatch();
+        return 'done';
+      }
+      // The exact text BLMOVE gave: LREM compares text, and a re-encoded job would not match.
+      const replies = await conn.multi().lrem(processing, 1, raw).hset(keys.results, id, JSON.stringify(outcome)).hset(keys.status, id, outcome.ok ? 'done' : 'failed').exec();
+      if (replies) return 'done';
+    }
   }
 
   /** handle() raced against the job's own signal, which its time limit or handBack() aborts. */

@@ -12,15 +12,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { minRedisFor } from '../workshop/manifest.ts';
-import { provideRedis } from '../workshop/provision/provision.ts';
-import { PREFIX_VARIABLE, URL_VARIABLE } from '../workshop/redis.ts';
 import { ROOT, targetDir, targetName } from '../workshop/target.ts';
 import { drawChart } from './chart.ts';
-import { judge, unmeasured, type RowResult } from './goal.ts';
-import { isTodo, rowsOf, type BenchContext } from './item.ts';
+import type { RowResult } from './goal.ts';
+import type { BenchContext } from './item.ts';
 import { items } from './items/index.ts';
-import { deleteKeys } from './redis-tools.ts';
+import { benchRedis, measureItem } from './measure.ts';
 import { formatReport, toJson, type BenchReport } from './report.ts';
 
 const USAGE = 'Usage: npm run bench -- [--target lessons|solutions] [--quick] [--only 01,03,verify,watch] [--out folder]';
@@ -48,40 +45,25 @@ async function main(argv: string[]): Promise<number> {
   if (selected.length === 0) throw new RangeError(`Expected --only to name some of ${items.map((item) => item.id).join(', ')}, got \`${values.only}\``);
 
   const startedAt = new Date();
-  const redis = await provideRedis({ minVersion: minRedisFor() });
-  // Worker threads copy the environment when they start, so set it before any of them.
-  const prefix = `bench:${process.pid}:${startedAt.getTime().toString(36)}:`;
-  process.env[URL_VARIABLE] = redis.url;
-  process.env[PREFIX_VARIABLE] = prefix;
+  const redis = await benchRedis(startedAt);
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
-  const ctx: BenchContext = { targetDir: dir, targetName: targetName(), quick: values.quick, redisUrl: redis.url, prefix, log };
+  const ctx: BenchContext = { targetDir: dir, targetName: targetName(), quick: values.quick, redisUrl: redis.url, prefix: redis.prefix, log };
 
   const rows: RowResult[] = [];
   try {
     for (const item of selected) {
       const began = performance.now();
       log(`${item.id} ${item.title}...`);
-      try {
-        const measured = await item.run(ctx);
-        for (const spec of rowsOf(item, ctx.quick)) {
-          const found = measured.find((entry) => entry.key === spec.key);
-          rows.push(found ? judge(spec, found) : unmeasured(spec, new Error('the item returned no figure for this row'), false));
-        }
-      } catch (error) {
-        const todo = isTodo(error);
-        if (!todo) log(`${item.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        for (const spec of rowsOf(item, ctx.quick)) rows.push(unmeasured(spec, error, todo));
-      }
+      rows.push(...(await measureItem(item, ctx)));
       log(`${item.id} took ${((performance.now() - began) / 1000).toFixed(1)} s`);
     }
   } finally {
-    await deleteKeys(redis.url, prefix);
-    await redis.stop();
+    await redis.close();
   }
 
   const report: BenchReport = {
     target: ctx.targetName,
-    redis: `${redis.source} ${redis.version}`,
+    redis: redis.description,
     machine: `${cpus().length} cores, Node ${process.versions.node}`,
     quick: values.quick,
     startedAt: startedAt.toISOString(),

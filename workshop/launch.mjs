@@ -1,5 +1,5 @@
 /**
- * The entry of `npm start`, `npm run verify`, `npm run watch`, `npm run doctor` and `npm run classroom`:
+ * The entry of `npm start`, `npm run verify`, `npm run watch`, `npm run doctor`, `npm run classroom` and `npm run race`:
  * `node workshop/launch.mjs <command> [args]`.
  *
  * Plain JavaScript, so that it runs before anything else: an old Node gets one message saying
@@ -19,6 +19,7 @@ const commands = {
   watch: './runner/watch.ts',
   doctor: './doctor/doctor.ts',
   classroom: './classroom/cli.ts',
+  race: './race/race.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,0 +1,50 @@
+/**
+ * The race's table: each bench row of a lesson with your code's figure beside the reference's and
+ * the baseline's, all measured in the same run on the same Redis.
+ */
+import { formatRatio, formatValue } from '../../bench/report.ts';
+import type { RowResult } from '../../bench/goal.ts';
+
+export interface RaceRow {
+  yours: RowResult;
+  reference: RowResult;
+}
+
+function figure(row: RowResult): string {
+  if (row.status === 'not done yet') return 'not done yet';
+  if (row.status === 'failed') return 'failed';
+  return formatValue(row.figure!, row.unit);
+}
+
+/** Yours against the reference, the way the row counts better: 1.20x faster, 0.80x as fast. */
+function against(yours: RowResult, other: number | undefined): string {
+  if (yours.status !== 'measured' || other === undefined) return '-';
+  const lower = yours.lowerIsBetter || yours.goal.kind === 'max-ratio' || yours.goal.kind === 'max-value';
+  const ratio = lower ? other / yours.figure! : yours.figure! / other;
+  return ratio >= 100 ? `${Math.round(ratio).toLocaleString('en')}x` : formatRatio(ratio);
+}
+
+/** A Markdown table that reads in a terminal; a ratio above 1x means your code did better. */
+export function formatRace(rows: readonly RaceRow[]): string {
+  const header = ['row', 'what', 'your code', 'reference', 'baseline (same run)', 'you vs reference', 'you vs baseline'];
+  const body = rows.map(({ yours, reference }) => [
+    yours.key,
+    yours.what,
+    figure(yours),
+    figure(reference),
+    yours.status === 'measured' ? `${formatValue(yours.baseline!, yours.baselineUnit)} ${yours.baselineWhat}` : yours.baselineWhat,
+    against(yours, reference.status === 'measured' ? reference.figure : undefined),
+    against(yours, yours.baseline),
+  ]);
+  const widths = header.map((_, column) => Math.max(...[header, ...body].map((cells) => cells[column]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** Under the table: why a row could not be measured. */
+export function formatFailures(rows: readonly RaceRow[]): string[] {
+  return rows.flatMap(({ yours, reference }) => [
+    ...(yours.status === 'failed' ? [`${yours.key}: your code could not be measured: ${yours.error}`] : []),
+    ...(reference.status === 'failed' ? [`${yours.key}: the reference could not be measured: ${reference.error}`] : []),
+  ]);
+}

@@ -6,3 +6,4 @@
  */
 import './support/lesson-04a-checks.ts';
 import './support/lesson-04b-checks.ts';
+import './support/lesson-04b-fault-checks.ts';

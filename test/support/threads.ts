@@ -19,6 +19,8 @@ export interface LiveThread {
   /** What it was started with (`workerData`), such as a KitchenJob. */
   data: unknown;
   startedAt: number;
+  /** True once the thread runs its code ('online'): ended before that, a thread exits with code 0, after it with 1. */
+  online: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -37,7 +39,8 @@ if (!(threads.Worker as { tracked?: boolean }).tracked) {
     constructor(filename: string | URL, options?: WorkerOptions) {
       // The nth thread of a check gets the same schedule whatever ran before the check.
       super(filename, seed === undefined ? options : withSchedule(options, seed, streamOf(seed, check, ++startedInCheck)));
-      const entry: LiveThread = { worker: this, file: describeFile(filename, options), data: options?.workerData, startedAt: Date.now() };
+      const entry: LiveThread = { worker: this, file: describeFile(filename, options), data: options?.workerData, startedAt: Date.now(), online: false };
+      this.once('online', () => (entry.online = true));
       started++;
       live.add(entry);
       this.once('exit', () => live.delete(entry));

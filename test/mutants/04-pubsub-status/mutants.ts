@@ -22,4 +22,8 @@ export const mutants: Mutant[] = [
   { name: 'shared-status', step: '04b', mistake: 'keeps the status slot in one SharedArrayBuffer made at module level, so every listener shares it', expect: /two StatusListeners shared their status/ },
   { name: 'trimmed-words', step: '04b', mistake: 'trims a message before it looks for a status word, so " pause" pauses', expect: /not exactly a status word/ },
   { name: 'ready-timer', step: '04b', mistake: 'rejects ready after 10 s if nothing subscribed, but never clears that timer', expect: /after `done`, your listener left 1 timer \(setTimeout or setInterval\) still pending/ },
+  { name: 'closing-from-the-start', step: '04b', mistake: 'starts with the closing flag set, so done resolves however the thread ends', expect: /`done` resolved, but the listener's thread failed \(exit code 1\) and nobody had called close\(\)/ },
+  { name: 'done-on-any-exit', step: '04b', mistake: "resolves done on any 'exit', whatever its code", expect: /`done` resolved, but the listener's thread failed \(exit code 1\) and nobody had called close\(\)/ },
+  { name: 'unguarded-ready', step: '04b', mistake: 'leaves ready without a catch of its own, so an unawaited rejection ends the program', expect: /left a rejected promise that nobody handled/ },
+  { name: 'double-end', step: '04b', mistake: 'acts on every status word, even one that leaves the status as it is, so a second "end" unsubscribes and quits again', expect: /after "end" came twice/ },
 ];

@@ -8,6 +8,8 @@ import type { RowResult } from '../../bench/goal.ts';
 export interface RaceRow {
   yours: RowResult;
   reference: RowResult;
+  /** The lowest and highest figure of the reference's rounds, when it ran more than one. */
+  spread?: { low: number; high: number };
 }
 
 function figure(row: RowResult): string {
@@ -24,16 +26,34 @@ function against(yours: RowResult, other: number | undefined): string {
   return ratio >= 100 ? `${Math.round(ratio).toLocaleString('en')}x` : formatRatio(ratio);
 }
 
+/**
+ * With one round a side: the same code raced against itself on our 2-core machine came out between
+ * 0.80x and 1.25x from one race to the next, so inside that band neither is faster.
+ */
+export const TIE = { below: 0.8, above: 1.25 };
+
+/**
+ * A tie: your figure lies within the spread of the reference's own rounds (the machine's noise, as
+ * measured in this race), or, with one round, within TIE.
+ */
+function tie(row: RaceRow, ratio: string): string {
+  const { yours, spread } = row;
+  if (yours.status !== 'measured' || ratio === '-') return ratio;
+  const value = Number.parseFloat(ratio);
+  const even = spread ? yours.figure! >= spread.low && yours.figure! <= spread.high : value >= TIE.below && value <= TIE.above;
+  return even ? `${ratio} (a tie)` : ratio;
+}
+
 /** A Markdown table that reads in a terminal; a ratio above 1x means your code did better. */
 export function formatRace(rows: readonly RaceRow[]): string {
   const header = ['row', 'what', 'your code', 'reference', 'baseline (same run)', 'you vs reference', 'you vs baseline'];
-  const body = rows.map(({ yours, reference }) => [
+  const body = rows.map((row) => [row, row.yours, row.reference] as const).map(([row, yours, reference]) => [
     yours.key,
     yours.what,
     figure(yours),
     figure(reference),
     yours.status === 'measured' ? `${formatValue(yours.baseline!, yours.baselineUnit)} ${yours.baselineWhat}` : yours.baselineWhat,
-    against(yours, reference.status === 'measured' ? reference.figure : undefined),
+    tie(row, against(yours, reference.status === 'measured' ? reference.figure : undefined)),
     against(yours, yours.baseline),
   ]);
   const widths = header.map((_, column) => Math.max(...[header, ...body].map((cells) => cells[column]!.length)));

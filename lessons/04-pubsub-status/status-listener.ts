@@ -42,7 +42,10 @@ export class StatusListener {
     //       with workerData = { channel, status: buffer } (a ListenerData).
     // TODO: ready: resolve on the worker's { type: 'ready' } message; reject on 'error', or on 'exit' before it.
     //       Pass each { type: 'message' } to options.onMessage.
-    // TODO: done: resolve on the worker's 'exit' (only then is the thread really gone); reject on 'error'.
+    // TODO: done: resolve on the worker's 'exit' (only then is the thread really gone) with code 0, or after
+    //       close(); reject on 'error' or on another exit code (the thread failed). Nobody has to await
+    //       ready or done: give each a .catch(() => {}) of its own, or one that rejects with nobody
+    //       listening ends the program.
     throw new Error('TODO: StatusListener is not written yet (lessons/04-pubsub-status/status-listener.ts)');
   }
 

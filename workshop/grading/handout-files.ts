@@ -10,6 +10,7 @@
  *   test/harness/         the runner's tests; its fixtures are 02's solution with a twist
  *   slides/               the decks show single lines of the solutions (spoilers.test.ts guards runs of 3 only)
  *   bench/                measures the solutions, and its baselines implement the patterns
+ *   workshop/race/        races a learner's code against the solutions, with bench/'s rows
  *   test/slides/, test/bench/, test/classroom/, workshop/slides/, workshop/authoring/, .ci/, docs/
  *                         the tests, tools and pictures of those, and of instructors' and authors' work
  */
@@ -26,6 +27,7 @@ export const LEFT_OUT = [
   'test/harness/',
   'slides/',
   'bench/',
+  'workshop/race/',
   'test/slides/',
   'test/bench/',
   'test/classroom/',
@@ -51,8 +53,11 @@ export function leftOut(path: string): boolean {
 /** A script that would run something left out: a left-out path, a left-out vitest project, or the solutions. */
 function needsLeftOut(command: string): boolean {
   const paths = command.split(/\s+/).filter((word) => word.includes('/'));
+  // `node workshop/launch.mjs race` runs workshop/race/.
+  const launched = /\bworkshop\/launch\.mjs (\w+)/.exec(command)?.[1];
   return (
     paths.some((path) => leftOut(path.replace(/^\.\//, ''))) ||
+    (launched !== undefined && leftOut(`workshop/${launched}/`)) ||
     LEFT_OUT_PROJECTS.some((project) => new RegExp(`--project ${project}\\b`).test(command)) ||
     /WORKSHOP_TARGET=solutions/.test(command)
   );

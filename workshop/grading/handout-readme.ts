@@ -1,7 +1,7 @@
 /**
  * The README of a learner's copy: the learner's part of the project's README (everything before
- * "## For instructors"), without what points at the solutions and the slides, which the copy does
- * not hold, and with a word on how the copy is graded.
+ * "## For instructors"), without what points at the solutions, the slides and the race, which the
+ * copy does not hold, and with a word on how the copy is graded.
  */
 
 const INSTRUCTORS = '\n## For instructors\n';
@@ -11,6 +11,7 @@ const REMOVED: readonly RegExp[] = [
   / The reference solutions are in `solutions\/`: look when you are done\./,
   /\nnpm start -- diff 02b [^\n]*/,
   /\nnpm run slides [^\n]*/,
+  /\nnpm run race -- 02 [^\n]*/,
 ];
 
 const GRADED: Readonly<Record<string, string>> = {

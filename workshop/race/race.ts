@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(formatRace(rows));
   console.log(
     '\nA ratio above 1x: your code did better than the reference, or than the baseline. A tie: your figure lies within the spread of ' +
-      `the reference's own rounds in this race (with one round, between ${TIE.below}x and ${TIE.above}x), the machine's noise.`,
+      `the reference's own rounds in this race (with one round, between ${TIE.below.toFixed(2)}x and ${TIE.above.toFixed(2)}x), the machine's noise.`,
   );
   for (const line of formatFailures(rows)) console.log(line);
   return rows.some((row) => row.yours.status !== 'measured') ? 1 : 0;

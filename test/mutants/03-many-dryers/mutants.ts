@@ -22,7 +22,7 @@ export const mutants: Mutant[] = [
   { name: 'unawaited-refresh', step: '03b', mistake: 'calls refresh() without awaiting it', expect: /before refresh\(\) had finished/ },
   { name: 'unawaited-handle', step: '03b', mistake: 'calls handle(job) without awaiting it', expect: /jobs ran at the same time/ },
   { name: 'llen-before-pop', step: '03b', mistake: 'asks LLEN before BLPOP, as the original script did', expect: /call LLEN after BLPOP/ },
-  { name: 'prefetch-past-exit', step: '03b', mistake: 'pops the next job before looking at this one, so the job after exit is lost', expect: /after it had taken exit, and that job is lost/ },
+  { name: 'prefetch-past-exit', step: '03b', mistake: 'pops the next job before looking at this one, so the job after exit is lost', expect: /after it had taken exit, and that job is lost|took "exit" from the list and then waited for more/ },
   { name: 'spinning-throttle', step: '03b', mistake: 'waits out the interval in a loop on performance.now(), holding the thread', expect: /your worker held the thread/ },
   { name: 'sleep-after-job', step: '03b', mistake: 'sleeps intervalMs after each job instead of spacing the starts', expect: /you wait intervalMs after each job/ },
 ];

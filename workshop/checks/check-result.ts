@@ -38,8 +38,6 @@ export interface RunResult {
   seed?: number;
   /** One line per learner file that ran through tsx because Node's type stripping refused it (workshop/typescript). */
   typescriptNotes?: string[];
-  /** The run was cancelled (a save in watch mode): its checks are not a verdict. */
-  cancelled?: boolean;
 }
 
 /** A check whose thread never gave control back (a loop that never awaits). */

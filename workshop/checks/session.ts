@@ -54,7 +54,7 @@ export interface CheckSession {
   run(options?: RunOptions): Promise<RunResult>;
   /**
    * Stops the run in progress: the check running now ends as it would, the others do not start,
-   * and run() resolves with `cancelled`. Nothing happens when no run is in progress.
+   * and run() resolves with what ran (no verdict). Nothing happens when no run is in progress.
    */
   cancel(): Promise<void>;
   /** Ends the test processes and stops the Redis this session started. Safe to call twice. */
@@ -186,12 +186,7 @@ export async function openSession(options: SessionOptions): Promise<CheckSession
       if (stalled) await close(true);
       const modules = stalled ? vitest.state.getTestModules() : outcome.testModules;
       const unhandled = stalled ? [] : outcome.unhandledErrors;
-      return {
-        ...collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck),
-        seed,
-        typescriptNotes: readNotes(notes),
-        ...(cancelled ? { cancelled } : {}),
-      };
+      return { ...collect(modules, unhandled as readonly SerializedError[], wanted, targetPath, stalled, printed, stuck), seed, typescriptNotes: readNotes(notes) };
     },
   };
 }

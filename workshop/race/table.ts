@@ -18,11 +18,15 @@ function figure(row: RowResult): string {
   return formatValue(row.figure!, row.unit);
 }
 
-/** Yours against the reference, the way the row counts better: 1.20x faster, 0.80x as fast. */
-function against(yours: RowResult, other: number | undefined): string {
-  if (yours.status !== 'measured' || other === undefined) return '-';
+/** Yours over `other`, the way the row counts better (1.20: 1.2 times as good), or undefined when either is missing. */
+function ratioOf(yours: RowResult, other: number | undefined): number | undefined {
+  if (yours.status !== 'measured' || other === undefined) return undefined;
   const lower = yours.lowerIsBetter || yours.goal.kind === 'max-ratio' || yours.goal.kind === 'max-value';
-  const ratio = lower ? other / yours.figure! : yours.figure! / other;
+  return lower ? other / yours.figure! : yours.figure! / other;
+}
+
+function formatAgainst(ratio: number | undefined): string {
+  if (ratio === undefined) return '-';
   return ratio >= 100 ? `${Math.round(ratio).toLocaleString('en')}x` : formatRatio(ratio);
 }
 
@@ -37,26 +41,26 @@ export const TIE = { below: 2 / 3, above: 1.5 };
  * A tie: your figure lies within the spread of the reference's own rounds (the machine's noise, as
  * measured in this race), or, with one round, within TIE.
  */
-function tie(row: RaceRow, ratio: string): string {
-  const { yours, spread } = row;
-  if (yours.status !== 'measured' || ratio === '-') return ratio;
-  const value = Number.parseFloat(ratio);
-  const even = spread ? yours.figure! >= spread.low && yours.figure! <= spread.high : value >= TIE.below && value <= TIE.above;
-  return even ? `${ratio} (a tie)` : ratio;
+function isTie({ yours, spread }: RaceRow, ratio: number): boolean {
+  return spread ? yours.figure! >= spread.low && yours.figure! <= spread.high : ratio >= TIE.below && ratio <= TIE.above;
 }
 
 /** A Markdown table that reads in a terminal; a ratio above 1x means your code did better. */
 export function formatRace(rows: readonly RaceRow[]): string {
   const header = ['row', 'what', 'your code', 'reference', 'baseline (same run)', 'you vs reference', 'you vs baseline'];
-  const body = rows.map((row) => [row, row.yours, row.reference] as const).map(([row, yours, reference]) => [
-    yours.key,
-    yours.what,
-    figure(yours),
-    figure(reference),
-    yours.status === 'measured' ? `${formatValue(yours.baseline!, yours.baselineUnit)} ${yours.baselineWhat}` : yours.baselineWhat,
-    tie(row, against(yours, reference.status === 'measured' ? reference.figure : undefined)),
-    against(yours, yours.baseline),
-  ]);
+  const body = rows.map((row) => {
+    const { yours, reference } = row;
+    const versusReference = ratioOf(yours, reference.status === 'measured' ? reference.figure : undefined);
+    return [
+      yours.key,
+      yours.what,
+      figure(yours),
+      figure(reference),
+      yours.status === 'measured' ? `${formatValue(yours.baseline!, yours.baselineUnit)} ${yours.baselineWhat}` : yours.baselineWhat,
+      `${formatAgainst(versusReference)}${versusReference !== undefined && isTie(row, versusReference) ? ' (a tie)' : ''}`,
+      formatAgainst(ratioOf(yours, yours.baseline)),
+    ];
+  });
   const widths = header.map((_, column) => Math.max(...[header, ...body].map((cells) => cells[column]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...body.map(line)].join('\n');

@@ -3,6 +3,9 @@
  * tests and the slides all read. Nothing else repeats it.
  */
 
+import { contracts } from './contract/steps.ts';
+import type { StepContract } from './contract/types.ts';
+
 export type Difficulty = 'easy' | 'medium' | 'hard';
 
 export interface StepInfo {
@@ -31,6 +34,18 @@ export interface StepInfo {
    * and one of those fails too, the report says to fix that one first: one mistake, one story.
    */
   buildsOn?: string[];
+  /**
+   * What the step's README promises a caller: exports, options with defaults, numbering, edges,
+   * resources and when each is closed, promises that must reject (workshop/contract/steps.ts, by
+   * step id). The generic checks of every step follow from it (test/support/contract/).
+   */
+  contract: StepContract;
+}
+
+/** A step as written below: its contract is hung on it from workshop/contract/steps.ts. */
+type StepEntry = Omit<StepInfo, 'contract'>;
+interface LessonEntry extends Omit<LessonInfo, 'steps'> {
+  steps: StepEntry[];
 }
 
 export interface LessonInfo {
@@ -48,7 +63,7 @@ export interface LessonInfo {
   steps: StepInfo[];
 }
 
-const lessonList: LessonInfo[] = [
+const lessonList: LessonEntry[] = [
   {
     id: '01',
     slug: '01-bounded-queue',
@@ -290,7 +305,15 @@ const lessonList: LessonInfo[] = [
 
 export const lessons: readonly LessonInfo[] = validate(lessonList);
 
-function validate(list: LessonInfo[]): LessonInfo[] {
+function validate(entries: LessonEntry[]): LessonInfo[] {
+  const list: LessonInfo[] = entries.map((lesson) => ({
+    ...lesson,
+    steps: lesson.steps.map((step) => {
+      const contract = contracts[step.id];
+      if (!contract) throw new TypeError(`Step ${step.id} has no contract in workshop/contract/steps.ts`);
+      return { ...step, contract };
+    }),
+  }));
   const seen = new Set<string>();
   for (const lesson of list) {
     if (!/^\d\d$/.test(lesson.id)) throw new TypeError(`Expected lesson id to be two digits, got \`${lesson.id}\``);
@@ -309,6 +332,8 @@ function validate(list: LessonInfo[]): LessonInfo[] {
       }
     }
   }
+  const ids = new Set(list.flatMap((lesson) => lesson.steps.map((step) => step.id)));
+  for (const id of Object.keys(contracts)) if (!ids.has(id)) throw new TypeError(`workshop/contract/steps.ts has a contract for \`${id}\`, which is not a step`);
   return list;
 }
 

@@ -3,6 +3,8 @@ import { dry } from '#target/02-washer-dryer/dryer.ts';
 import { wash } from '#target/02-washer-dryer/washer.ts';
 import { expect, step, test, type RedisKit } from './support/workshop-test.ts';
 import { drawn, fc, shown } from './support/draw.ts';
+import { contractChecks } from './support/contract/checks.ts';
+import { dryProbe, washProbe } from './support/contract/lesson-02.ts';
 
 const DISHES = ['salad', 'bread', 'entree', 'dessert'];
 const FAR_AWAY = ['味噌汁', '饺子', '🍰', 'crème brûlée'];
@@ -228,6 +230,8 @@ step('02a', () => {
       `wash() returned while ${washer.pending()} of its pushes were still unanswered: await each RPUSH, so whoever calls wash() knows the dishes are in`,
     ).toBe(0);
   });
+
+  contractChecks('02a', washProbe);
 });
 
 step('02b', () => {
@@ -368,4 +372,6 @@ step('02b', () => {
     ).toBe(true);
     expect(dried).toEqual(['pot', 'pan', 'lid']);
   });
+
+  contractChecks('02b', dryProbe);
 });

@@ -4,6 +4,8 @@ import { allDone, helper, moduleUrl, newControl, pause, reach, thrown, watchWait
 import { FINISHED, STARTED } from './lesson-01.ts';
 import { expect, step } from './workshop-test.ts';
 import { drawn, fc } from './draw.ts';
+import { contractChecks } from './contract/checks.ts';
+import { mutexProbe } from './contract/lesson-01.ts';
 step('01a', () => {
   let Mutex: MutexModule['Mutex'];
   beforeAll(async () => {
@@ -91,4 +93,6 @@ step('01a', () => {
     const result = await Promise.race([waiter.done, pause(5000).then(() => undefined)]);
     expect(result, 'the thread waiting in lock() was still waiting 5 s after unlock(): unlock() must wake it with Atomics.notify').toBeDefined();
   }
+
+  contractChecks('01a', mutexProbe);
 });

@@ -4,6 +4,8 @@ import { allDone, helper, moduleUrl, newControl, pause, reach, stallMessage, thr
 import { drawn, fc } from './draw.ts';
 import { FINISHED, STARTED, type LessonResult } from './lesson-01.ts';
 import { expect, step } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { queueProbe } from './contract/lesson-01.ts';
 step('01b', () => {
   let BoundedQueue: QueueModule['BoundedQueue'];
   let Mutex: MutexModule['Mutex'];
@@ -280,4 +282,6 @@ step('01b', () => {
     expect(wrong, `one thread put 0, 1, 2, …, but item number ${wrong} came out as ${got.taken[wrong]}: each item should come out once, in order`).toBe(-1);
     expect(got.taken.length, `the taking thread got ${got.taken.length} of the ${count} items put`).toBe(count);
   });
+
+  contractChecks('01b', queueProbe);
 });

@@ -4,6 +4,8 @@ import type { KitchenModule, KitchenOptions, KitchenReport } from './lesson-01-c
 import { drawn, fc } from './draw.ts';
 import { liveThreads, threadsStarted } from './threads.ts';
 import { expect, step } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { kitchenProbe } from './contract/lesson-01.ts';
 step('01c', () => {
   let runKitchen: KitchenModule['runKitchen'];
   beforeAll(async () => {
@@ -138,4 +140,6 @@ step('01c', () => {
         'When a thread fails, end the others (await worker.terminate() on each), then reject.',
     ).toBe(0);
   });
+
+  contractChecks('01c', kitchenProbe);
 });

@@ -6,6 +6,8 @@ import { dishes, list, pause, POLLING } from './lesson-03.ts';
 import { liveThreads, threadsStarted } from './threads.ts';
 import type { TraceEvent } from './trace.ts';
 import { expect, step, test, type RedisKit } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { dryersProbe } from './contract/lesson-03.ts';
 
 /** The checks' own connections in 03a; every other client of a check is the learner's. */
 const OURS = ['washer'];
@@ -345,4 +347,6 @@ step('03a', () => {
     expect(reports.map((report) => report.reason).sort(), 'the dryer that got no quit should stop with reason "timeout"').toEqual(['quit', 'timeout']);
     expect(await redis.observer.llen(redis.key('dishes')), 'the quit was taken by a dryer, so the list should be empty at the end').toBe(0);
   });
+
+  contractChecks('03a', dryersProbe);
 });

@@ -2,6 +2,8 @@
 import { runThrottledWorker, type ThrottleReport } from '#target/03-many-dryers/throttled-worker.ts';
 import { dishes, list, pause, POLLING } from './lesson-03.ts';
 import { expect, step, test, type RedisKit } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { throttleProbe } from './contract/lesson-03.ts';
 
 /** Fails at once when runThrottledWorker() settles before it is blocked in BLPOP, and explains polling. */
 async function workerBlocked(redis: RedisKit, run: Promise<ThrottleReport>): Promise<void> {
@@ -286,4 +288,5 @@ step('03b', () => {
     ).toEqual([3, 2, 1]);
   });
 
+  contractChecks('03b', throttleProbe);
 });

@@ -2,6 +2,8 @@
 import { Status, transition } from '#target/04-pubsub-status/status.ts';
 import { attempt, name } from './lesson-04.ts';
 import { expect, step, test } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { transitionProbe } from './contract/lesson-04.ts';
 
 const WORDS = ['ready', 'start', 'pause', 'resume', 'end'];
 /** The table of the README: [from, word, to]. Every other pair leaves the status as it is. */
@@ -81,4 +83,6 @@ step('04a', () => {
       `transition(READY, 42) should throw a TypeError that names \`message\`, not ${outcome}`,
     ).toBe(true);
   });
+
+  contractChecks('04a', transitionProbe);
 });

@@ -7,6 +7,8 @@ import { Status } from '#target/04-pubsub-status/status.ts';
 import { name } from './lesson-04.ts';
 import { listen, listenerThreads, readied, reaches, settledWithin } from './lesson-04b.ts';
 import { expect, step, test } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { listenerProbe } from './contract/lesson-04.ts';
 
 /** The thread the newest listener started, once it has started. */
 async function threadOf(before: ReadonlySet<unknown>): Promise<ReturnType<typeof listenerThreads>[number]> {
@@ -100,4 +102,6 @@ step('04b', () => {
     ).toBe('resolved');
     expect(listener.status, `the status should stay END, got ${name(listener.status)}`).toBe(Status.END);
   });
+
+  contractChecks('04b', listenerProbe);
 });

@@ -8,6 +8,8 @@ import { describeLeft, watchResources } from './leftovers.ts';
 import { blockedNow, connectedNow, deferred, pause, settledStop, started, stopped, STOP_LIMIT_MS, test, until, within } from './lesson-05.ts';
 import { expect, step } from './workshop-test.ts';
 import { drawn, fc } from './draw.ts';
+import { contractChecks } from './contract/checks.ts';
+import { poolProbe } from './contract/lesson-05.ts';
 
 /**
  * Runs `body` with every connection the pool opens going through a seeded latency proxy that can
@@ -327,4 +329,6 @@ step('05a', () => {
       /handle/,
     );
   });
+
+  contractChecks('05a', poolProbe);
 });

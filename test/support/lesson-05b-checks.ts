@@ -3,6 +3,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { runConsole } from '#target/05-client-unblock/console.ts';
 import { blockedNow, collector, connectedNow, consoleReady, deferred, pause, test, until, within } from './lesson-05.ts';
 import { expect, step } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { consoleProbe } from './contract/lesson-05.ts';
 
 step('05b', () => {
   test('runConsole() resolves only once the pool has stopped: a job in progress finishes first', async ({ redis }) => {
@@ -154,4 +156,6 @@ step('05b', () => {
       'after runConsole() rejected, these connections were still open: when the input fails, stop the pool and quit your connection all the same (in a finally block)',
     ).toEqual([]);
   });
+
+  contractChecks('05b', consoleProbe);
 });

@@ -5,6 +5,8 @@ import { alive, lrange, outcome, push, raw, sentCommands, started, workerProcess
 import { describeLeft, watchResources } from './leftovers.ts';
 import { census, deferred, describeCensus, K, pause, until, watchInvariant, within } from './lesson-06.ts';
 import { expect, step, test } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { workerProbe } from './contract/lesson-06.ts';
 
 step('06a', () => {
   test('enqueue() puts the job at the tail of jobs:waiting as JSON with its id, marks it waiting and counts it', async ({ redis }) => {
@@ -395,4 +397,6 @@ step('06a', () => {
     expect(() => new QueueWorker({ handle, jobTimeoutMs: 0 }), 'jobTimeoutMs: 0 should throw a TypeError naming it').toThrow(/jobTimeoutMs/);
     expect(() => new QueueWorker({ handle, maxAttempts: 0 }), 'maxAttempts: 0 should throw a TypeError naming it').toThrow(/maxAttempts/);
   });
+
+  contractChecks('06a', workerProbe);
 });

@@ -4,6 +4,8 @@ import { reapOnce, startReaper } from '#target/06-reliable-queue/reaper.ts';
 import { alive, holding, lrange, MOVES, outcome, push, raw, sentCommands, watchedTransactions, workerProcess } from './lesson-06-checks.ts';
 import { census, describeCensus, K, pause, until, watchInvariant, within, type Child } from './lesson-06.ts';
 import { expect, step, test } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { reaperProbe } from './contract/lesson-06.ts';
 
 step('06b', () => {
   test('reapOnce() gives a dead worker\'s job back to jobs:waiting in one atomic step, and counts the attempt', async ({ redis }) => {
@@ -183,4 +185,6 @@ step('06b', () => {
   test('checks its options', async ({ redis }) => {
     await expect(reapOnce(redis.client('reaper'), { maxAttempts: 0 }), 'maxAttempts: 0 should reject with a TypeError naming `maxAttempts`').rejects.toThrow(/maxAttempts/);
   });
+
+  contractChecks('06b', reaperProbe);
 });

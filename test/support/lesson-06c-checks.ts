@@ -6,6 +6,8 @@ import { createServer } from '#target/06-reliable-queue/server.ts';
 import { alive, describeExit, expectContinue, lrange, oversize, SERVER_HELPER, serve, targetFile, together } from './lesson-06-checks.ts';
 import { call, K, killChildren, pause, startChild, tail } from './lesson-06.ts';
 import { expect, step, test } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { serverProbe } from './contract/lesson-06.ts';
 
 step('06c', () => {
   test('POST /jobs with a JSON object enqueues it and answers 202 with its id; GET /jobs/<id> shows it waiting', async ({ redis }) => {
@@ -202,4 +204,6 @@ step('06c', () => {
     expect(() => createServer(redis.client('http'), { maxBodyBytes: -1 }), 'maxBodyBytes: -1 should throw a TypeError naming `maxBodyBytes`').toThrow(/maxBodyBytes/);
     expect(() => createServer(redis.client('http'), { idempotencyTtlMs: 0 }), 'idempotencyTtlMs: 0 should throw a TypeError naming it').toThrow(/idempotencyTtlMs/);
   });
+
+  contractChecks('06c', serverProbe);
 });

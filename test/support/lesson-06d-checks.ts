@@ -7,6 +7,8 @@ import { call, census, deferred, describeCensus, K, killChildren, pause, refused
 import { startApp } from '#target/06-reliable-queue/app.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { expect, step, test } from './workshop-test.ts';
+import { contractChecks } from './contract/checks.ts';
+import { appProbe } from './contract/lesson-06.ts';
 
 step('06d', () => {
   test('startApp() serves POST and GET, and its workers do the jobs', async ({ redis }) => {
@@ -235,4 +237,6 @@ step('06d', () => {
     expect(c.placed === c.enqueued && c.done === summary.accepted, `after the load: ${describeCensus(c)}`).toBe(true);
     await closed(redis, tap, running);
   });
+
+  contractChecks('06d', appProbe);
 });

@@ -21,5 +21,6 @@ export const mutants: Mutant[] = [
   { name: 'watchdog-stop', step: '05a', mistake: 'starts a 5 s safety timer in stop() that it never clears', expect: /after stop\(\) resolved, your pool left 1 timer \(setTimeout or setInterval\) still pending/ },
   { name: 'eof-console', step: '05b', mistake: 'skips the empty line and stops only at the end of the input', expect: /after the empty line, .*still waited in BLPOP/ },
   { name: 'finally-less-console', step: '05b', mistake: 'stops the pool after the reading loop, not in a finally: when the input fails, the workers stay blocked', expect: /after runConsole\(\) rejected, these connections were still open: .*finally/ },
+  { name: 'timeout-kept-console', step: '05b', mistake: 'does not pass blockTimeoutSec on to the pool', expect: /a worker sent BLPOP \S+ 30, where blockTimeoutSec \d+ asks for/ },
   { name: 'unawaited-stop-console', step: '05b', mistake: 'does not await pool.stop()', expect: /resolved while a job was still being handled/ },
 ];

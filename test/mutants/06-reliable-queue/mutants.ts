@@ -30,4 +30,6 @@ export const mutants: Mutant[] = [
   { name: 'uncut-close', step: '06d', mistake: 'lets server.close() wait for a request still in flight, past the deadline', expect: /while a client was still sending its request body.*closeAllConnections/ },
   { name: 'failed-start-left-running', step: '06d', mistake: 'rejects when listen() fails (the port is taken) but leaves its workers, reaper and connections running', expect: /the connections it had opened were still open/ },
   { name: 'server-last-close', step: '06d', mistake: 'closes the HTTP server only after the workers have stopped', expect: /the HTTP port still took new connections while a job was running/ },
+  { name: 'one-worker-by-default', step: '06d', mistake: 'starts one worker when workers is left out, where the default is 2', expect: /with workers left out \(2\), 1 client\(s\) waited in BLMOVE/ },
+  { name: 'fixed-heartbeat', step: '06a', mistake: 'renews the heartbeat every leaseMs / 3 whatever heartbeatMs says', expect: /with heartbeatMs 50 and leaseMs \d+, jobs:alive:\S+ had \d+ ms to live 200 ms later: it was not renewed every heartbeatMs/ },
 ];

@@ -1,11 +1,35 @@
 /** Lesson 06, step 06b: the reaper. Loaded by test/06-reliable-queue.test.ts. */
-import { onTestFinished } from 'vitest';
+import type { Redis } from 'ioredis';
+import { onTestFinished, vi } from 'vitest';
 import { reapOnce, startReaper } from '#target/06-reliable-queue/reaper.ts';
 import { alive, holding, lrange, MOVES, outcome, push, raw, sentCommands, watchedTransactions, workerProcess } from './lesson-06-checks.ts';
 import { census, describeCensus, K, pause, until, watchInvariant, within, type Child } from './lesson-06.ts';
+import { describeLeft, watchResources } from './leftovers.ts';
 import { expect, step, test } from './workshop-test.ts';
 import { contractChecks } from './contract/checks.ts';
 import { reaperProbe } from './contract/lesson-06.ts';
+
+/** Methods of a connection that are not Redis commands: left as they are. */
+const NOT_COMMANDS = new Set(['on', 'once', 'off', 'emit', 'removeListener', 'duplicate', 'disconnect', 'quit', 'defineCommand', 'multi', 'pipeline', 'connect']);
+
+/**
+ * The connection with every command sent through `wrap`: what a check hands the reaper to hold a
+ * round at its first command, or to make every command fail.
+ */
+function through(conn: Redis, wrap: (send: () => Promise<unknown>) => Promise<unknown>): { conn: Redis; calls: () => number } {
+  let calls = 0;
+  const proxy = new Proxy(conn, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || typeof value !== 'function' || NOT_COMMANDS.has(property) || !/^[a-z]+$/.test(property)) return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return wrap(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      };
+    },
+  });
+  return { conn: proxy, calls: () => calls };
+}
 
 step('06b', () => {
   test('reapOnce() gives a dead worker\'s job back to jobs:waiting in one atomic step, and counts the attempt', async ({ redis }) => {
@@ -180,6 +204,61 @@ step('06b', () => {
     await holding(redis, 'w2', 'dead', raw('b'));
     await pause(200);
     expect(await lrange(redis, K.processing('w2')), 'the reaper still ran after stop(): clear its timer (a timer left running also keeps the process alive)').toEqual([raw('b')]);
+  });
+
+  test('stop() during a round waits for that round, and no round starts after it', async ({ redis }) => {
+    await holding(redis, 'w1', 'dead', raw('a'));
+    let entered!: () => void;
+    const inRound = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = through(redis.client('reaper'), async (send) => {
+      entered();
+      await gate;
+      return send();
+    });
+    const reaper = startReaper(held.conn, { intervalMs: 20 });
+    onTestFinished(() => {
+      release();
+      return within(reaper.stop(), 1000, () => '').catch(() => {});
+    });
+    await within(inRound, 2000, () => 'startReaper() with intervalMs 20 sent no command within 2 s');
+    const watch = watchResources();
+    let settled = false;
+    const stopping = reaper.stop().finally(() => (settled = true));
+    stopping.catch(() => {});
+    await pause(50);
+    expect(settled, 'stop() resolved while a round was still waiting for Redis: await the round in progress, so nothing runs after stop()').toBe(false);
+    release();
+    await within(stopping, 1000, () => 'stop() did not resolve within 1 s of its round finishing');
+    const after = held.calls();
+    // Five intervals: a round scheduled by the one that was running would have begun by then.
+    await pause(100);
+    expect(held.calls() - after, 'a round ran after stop() resolved: the round in progress scheduled the next one. Set a stopped flag in stop(), and schedule no round once it is set').toBe(0);
+    const left = await watch.left();
+    expect(describeLeft(left), `after stop() resolved, the reaper left ${describeLeft(left)}: no timer may outlive it`).toBe('nothing');
+  });
+
+  test('a round that fails goes to onError, to console.error when none is given, and the reaper goes on', async ({ redis }) => {
+    const failing = through(redis.client('reaper'), () => Promise.reject(new Error('Redis went away')));
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => logged.mockRestore());
+    const quiet = startReaper(failing.conn, { intervalMs: 20 });
+    try {
+      await until(() => logged.mock.calls.length >= 2, 2000, () => `with no onError, ${logged.mock.calls.length} failed round(s) reached console.error within 2 s: a failed round is logged there, and the reaper goes on to the next`);
+    } finally {
+      await within(quiet.stop(), 1000, () => 'stop() did not resolve within 1 s');
+    }
+    expect(logged.mock.calls.some((args) => args.some((arg) => arg instanceof Error && arg.message === 'Redis went away')), 'console.error should get the round\'s error itself').toBe(true);
+    logged.mockClear();
+    const errors: unknown[] = [];
+    const told = startReaper(failing.conn, { intervalMs: 20, onError: (error) => void errors.push(error) });
+    try {
+      await until(() => errors.length >= 2, 2000, () => `${errors.length} failed round(s) reached onError within 2 s: each round that throws goes to onError, and the reaper goes on`);
+    } finally {
+      await within(told.stop(), 1000, () => 'stop() did not resolve within 1 s');
+    }
+    expect(logged.mock.calls.length, 'with onError given, failed rounds go to it, not to console.error').toBe(0);
   });
 
   test('checks its options', async ({ redis }) => {

@@ -32,4 +32,6 @@ export const mutants: Mutant[] = [
   { name: 'server-last-close', step: '06d', mistake: 'closes the HTTP server only after the workers have stopped', expect: /the HTTP port still took new connections while a job was running/ },
   { name: 'one-worker-by-default', step: '06d', mistake: 'starts one worker when workers is left out, where the default is 2', expect: /with workers left out \(2\), 1 client\(s\) waited in BLMOVE/ },
   { name: 'fixed-heartbeat', step: '06a', mistake: 'renews the heartbeat every leaseMs / 3 whatever heartbeatMs says', expect: /with heartbeatMs 50 and leaseMs \d+, jobs:alive:\S+ had \d+ ms to live 200 ms later: it was not renewed every heartbeatMs/ },
+  { name: 'rescheduling-stop', step: '06b', mistake: 'clears the timer in stop() but lets a round in progress schedule the next one', expect: /a round ran after stop\(\) resolved: the round in progress scheduled the next one/ },
+  { name: 'silent-reaper', step: '06b', mistake: 'swallows a failed round when no onError is given, where the default is console.error', expect: /with no onError, 0 failed round\(s\) reached console.error/ },
 ];

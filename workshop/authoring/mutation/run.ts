@@ -9,6 +9,9 @@
  * processes all inherit and read: code that runs only in a thread is measured like the rest. Per
  * lesson, the files the test process loads and the files only threads run are two passes, so a
  * report says which side a survivor is on.
+ * `npm run mutation -- 06b` mutates one step's files (those no earlier step lists) and runs only the
+ * checks of that step and of the steps that build on it: a lesson too long to mutate in one sitting
+ * is measured a step at a time, each with its own report and incremental state.
  * Reports go to .workshop/mutation/ (HTML and JSON); a second run redoes only the mutants of
  * files that changed (Stryker's incremental mode), or all of a lesson's when its checks changed. Survivors are either killed by a better check or listed, with why
  * they are equivalent, in test/mutants/equivalent.txt.
@@ -18,7 +21,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, join } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import type { LogLevel, MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
-import { lessons, type LessonInfo } from '../../manifest.ts';
+import { findStep, lessons, type LessonInfo, type StepInfo } from '../../manifest.ts';
 import { ROOT } from '../../target.ts';
 import { mutateEntries, writtenLines } from './ranges.ts';
 import { equivalents, keyOf, tabulate, type PassResult } from './table.ts';
@@ -37,8 +40,14 @@ export function threadEntries(lesson: LessonInfo): string[] {
   return [...entries];
 }
 
-function options(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'): PartialStrykerOptions {
-  const name = pass === 'main' ? lesson.slug : `${lesson.slug}-threads`;
+/** A pass's name in .workshop/mutation/: the lesson or the step, and `-threads` for the files only threads run. */
+function passName(lesson: LessonInfo, pass: 'main' | 'threads', step?: StepInfo): string {
+  const base = step ? `${lesson.slug}-${step.id}` : lesson.slug;
+  return pass === 'main' ? base : `${base}-threads`;
+}
+
+function options(lesson: LessonInfo, files: string[], pass: 'main' | 'threads', step?: StepInfo): PartialStrykerOptions {
+  const name = passName(lesson, pass, step);
   return {
     // The command runner: each mutant is one plain run of the lesson's checks, with the active
     // mutant in the environment, where the test process, its threads and its child processes all
@@ -77,23 +86,39 @@ function checksHash(lesson: LessonInfo): string {
   return hash.digest('hex');
 }
 
-async function runPass(lesson: LessonInfo, files: string[], pass: 'main' | 'threads'): Promise<MutantResult[]> {
+async function runPass(lesson: LessonInfo, files: string[], pass: 'main' | 'threads', step?: StepInfo): Promise<MutantResult[]> {
   if (files.length === 0) return [];
   process.env.WORKSHOP_MUTATION_LESSONS = lesson.slug;
-  const stamp = join(OUT, `${pass === 'main' ? lesson.slug : `${lesson.slug}-threads`}.checks`);
+  if (step) process.env.WORKSHOP_MUTATION_STEPS = [step.id, ...builtOn(lesson, step)].join(',');
+  else delete process.env.WORKSHOP_MUTATION_STEPS;
+  const stamp = join(OUT, `${passName(lesson, pass, step)}.checks`);
   const hash = checksHash(lesson);
   const force = !existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash;
-  const results = await new Stryker({ ...options(lesson, files, pass), force }).runMutationTest();
+  const results = await new Stryker({ ...options(lesson, files, pass, step), force }).runMutationTest();
   writeFileSync(stamp, hash);
   const written = writtenLines(lesson.slug, files);
   return results.filter((mutant) => written(basename(mutant.fileName), mutant.location.start.line));
 }
 
+/** The steps of `lesson` that run `step`'s code, directly or through another. */
+function builtOn(lesson: LessonInfo, step: StepInfo): string[] {
+  const users = new Set<string>();
+  for (const other of lesson.steps) if ((other.buildsOn ?? []).some((id) => id === step.id || users.has(id))) users.add(other.id);
+  return [...users];
+}
+
+/** A step's own files: those it lists that no earlier step of its lesson lists. */
+function ownFiles(lesson: LessonInfo, step: StepInfo): string[] {
+  const earlier = new Set(lesson.steps.slice(0, lesson.steps.indexOf(step)).flatMap((other) => other.files));
+  return step.files.filter((file) => !earlier.has(file));
+}
+
 export async function main(args: string[]): Promise<number> {
   const wanted = args.filter((arg) => !arg.startsWith('-'));
+  const steps = wanted.map((id) => findStep(id)).filter((found) => found !== undefined);
   const chosen = lessons.filter((lesson) => wanted.length === 0 || wanted.includes(lesson.id));
-  if (chosen.length === 0) {
-    console.error(`Expected lesson numbers such as 02 03, got \`${wanted.join(' ')}\`; lessons: ${lessons.map((lesson) => lesson.id).join(', ')}`);
+  if (chosen.length + steps.length === 0 || chosen.length + steps.length < wanted.length) {
+    console.error(`Expected lesson numbers such as 02 03, or steps such as 06b, got \`${wanted.join(' ')}\`; lessons: ${lessons.map((lesson) => lesson.id).join(', ')}`);
     return 2;
   }
   mkdirSync(OUT, { recursive: true });
@@ -109,6 +134,16 @@ export async function main(args: string[]): Promise<number> {
       ...(await runPass(lesson, threads, 'threads')),
     ];
     results.push({ lesson, mutants, seconds: (Date.now() - started) / 1000 });
+  }
+  for (const { lesson, step } of steps) {
+    const started = Date.now();
+    const threads = threadEntries(lesson);
+    const own = ownFiles(lesson, step);
+    const mutants = [
+      ...(await runPass(lesson, own.filter((file) => !threads.includes(file)), 'main', step)),
+      ...(await runPass(lesson, own.filter((file) => threads.includes(file)), 'threads', step)),
+    ];
+    results.push({ lesson, label: step.id, mutants, seconds: (Date.now() - started) / 1000 });
   }
   const { table, unexplained } = tabulate(results, listed);
   console.log(`\n${table}`);

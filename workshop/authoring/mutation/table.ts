@@ -10,6 +10,8 @@ import { ROOT } from '../../target.ts';
 
 export interface PassResult {
   lesson: LessonInfo;
+  /** The row's name when it is one step's files (`06b`), not the whole lesson. */
+  label?: string;
   mutants: MutantResult[];
   seconds: number;
 }
@@ -37,7 +39,7 @@ export function equivalents(file = EQUIVALENT_FILE): Map<string, string> {
 export function tabulate(results: readonly PassResult[], listed: ReadonlyMap<string, string>): { table: string; unexplained: MutantResult[] } {
   const rows = [['lesson', 'mutants', 'killed', 'survived', 'timed out', 'no coverage', 'equivalent listed', 'killed %', 'time']];
   const unexplained: MutantResult[] = [];
-  for (const { lesson, mutants, seconds } of results) {
+  for (const { lesson, label, mutants, seconds } of results) {
     const count = (status: string) => mutants.filter((mutant) => mutant.status === status).length;
     const survivors = mutants.filter((mutant) => mutant.status === 'Survived' || mutant.status === 'NoCoverage');
     const equivalent = survivors.filter((mutant) => listed.has(keyOf(mutant))).length;
@@ -45,7 +47,7 @@ export function tabulate(results: readonly PassResult[], listed: ReadonlyMap<str
     const valid = mutants.filter((mutant) => !['CompileError', 'RuntimeError', 'Ignored', 'Pending'].includes(mutant.status)).length;
     const caught = count('Killed') + count('Timeout');
     const score = valid - equivalent > 0 ? (100 * caught) / (valid - equivalent) : 100;
-    rows.push([lesson.id, String(valid), String(count('Killed')), String(count('Survived')), String(count('Timeout')), String(count('NoCoverage')), String(equivalent), `${score.toFixed(1)}%`, `${Math.round(seconds)} s`]);
+    rows.push([label ?? lesson.id, String(valid), String(count('Killed')), String(count('Survived')), String(count('Timeout')), String(count('NoCoverage')), String(equivalent), `${score.toFixed(1)}%`, `${Math.round(seconds)} s`]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const table = rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');

@@ -1,13 +1,60 @@
 /** Lesson 06, step 06c: the HTTP front. Loaded by test/06-reliable-queue.test.ts. */
 import { request as httpRequest } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { onTestFinished } from 'vitest';
+import { onTestFinished, vi } from 'vitest';
 import { createServer } from '#target/06-reliable-queue/server.ts';
 import { alive, describeExit, expectContinue, lrange, oversize, SERVER_HELPER, serve, targetFile, together } from './lesson-06-checks.ts';
-import { call, K, killChildren, pause, startChild, tail } from './lesson-06.ts';
+import { call, K, killChildren, pause, startChild, tail, until, within } from './lesson-06.ts';
+import { drawn, fc } from './draw.ts';
 import { expect, step, test } from './workshop-test.ts';
 import { contractChecks } from './contract/checks.ts';
 import { serverProbe } from './contract/lesson-06.ts';
+
+/** A POST /jobs the README has a rule for: its body, its Idempotency-Key if any, and the status the rules give. */
+interface Posted {
+  what: string;
+  body: string;
+  key?: string;
+  status: 202 | 400 | 413;
+}
+
+/** `{"p":"xxx"}` of exactly `bytes` bytes (at least 8). */
+const padded = (bytes: number) => `{"p":"${'x'.repeat(bytes - 8)}"}`;
+/** An object whose brackets nest `depth` deep in all. */
+const nested = (depth: number) => `{"v":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+const rule = (what: string, body: string, status: Posted['status'], key?: string): Posted => ({ what, body, status, ...(key === undefined ? {} : { key }) });
+
+/** The edges the README names for POST /jobs, each with its answer. */
+function edges(maxBodyBytes: number): Posted[] {
+  return [
+    rule('a JSON object of exactly maxBodyBytes bytes', padded(maxBodyBytes), 202),
+    rule('a JSON object one byte over maxBodyBytes', padded(maxBodyBytes + 1), 413),
+    rule('an object whose brackets nest 64 deep', nested(64), 202),
+    rule('an object whose brackets nest 65 deep', nested(65), 400),
+    rule('an object with 100 [ and { inside a string', JSON.stringify({ s: '[{'.repeat(50) }), 202),
+    rule('an object with an escaped quote, then brackets, inside a string', `{"s":"\\"${'['.repeat(70)}"}`, 202),
+    rule('an array', '[1,2]', 400),
+    rule('null', 'null', 400),
+    rule('a number', '42', 400),
+    rule('a JSON string', '"text"', 400),
+    rule('an object holding 70 empty arrays side by side', JSON.stringify({ a: Array.from({ length: 70 }, () => []) }), 202),
+    rule('an object holding 70 empty objects side by side', JSON.stringify({ a: Array.from({ length: 70 }, () => ({})) }), 202),
+    rule('an empty body', '', 400),
+    rule('text that is not JSON', '{"n":', 400),
+    rule('an Idempotency-Key of 1 character', '{"n":1}', 202, 'k'),
+    rule('an Idempotency-Key of 200 characters', '{"n":1}', 202, 'k'.repeat(200)),
+    rule('an Idempotency-Key of 201 characters', '{"n":1}', 400, 'k'.repeat(201)),
+    rule('an empty Idempotency-Key', '{"n":1}', 400, ''),
+  ];
+}
+
+/** Any JSON object that fits, or one of the edges. */
+function posts(maxBodyBytes: number): fc.Arbitrary<Posted> {
+  const objects = fc.object({ maxDepth: 2, maxKeys: 3 }).map((data) => rule('a JSON object', JSON.stringify(data), 202));
+  return fc.oneof(objects.filter((post) => Buffer.byteLength(post.body) <= maxBodyBytes), fc.constantFrom(...edges(maxBodyBytes)));
+}
 
 step('06c', () => {
   test('POST /jobs with a JSON object enqueues it and answers 202 with its id; GET /jobs/<id> shows it waiting', async ({ redis }) => {
@@ -57,6 +104,12 @@ step('06c', () => {
       expect(reply.status, `${method} ${path} was answered ${reply.status}; expected ${status}`).toBe(status);
     }
     expect(await lrange(redis, K.waiting), 'none of these requests should enqueue anything').toEqual([]);
+    // Around a job that exists: only /jobs/<id> itself is its path.
+    const { id } = (await call(url, 'POST', '/jobs', '{"n":1}', { 'content-type': 'application/json' })).json() as { id: string };
+    for (const path of [`/jobs/${id}/more`, `/v1/jobs/${id}`]) {
+      const reply = await call(url, 'GET', path);
+      expect(reply.status, `GET ${path} was answered ${reply.status}, though only /jobs/${id} is the job's path: match the whole path (^ and $)`).toBe(404);
+    }
   });
 
   test('a body over maxBodyBytes is 413, answered before the client has sent it all', async ({ redis }) => {
@@ -146,7 +199,13 @@ step('06c', () => {
     }
     const small = await expectContinue(url, Buffer.byteLength('{"n": 1}'), '{"n": 1}');
     expect(small.status, `a small body sent with Expect: 100-continue was answered ${small.status ?? small.error}: say 100 Continue (res.writeContinue()) and handle it as any other`).toBe(202);
-    expect((await lrange(redis, K.waiting)).length, 'only the small body should have been enqueued').toBe(1);
+    const exact = `{"p":"${'x'.repeat(1024 - 8)}"}`;
+    const fits = await expectContinue(url, 1024, exact);
+    expect(
+      fits.status,
+      `a body of exactly maxBodyBytes (1024) sent with Expect: 100-continue was answered ${fits.status ?? fits.error}: exactly maxBodyBytes is fine, only over it is 413`,
+    ).toBe(202);
+    expect((await lrange(redis, K.waiting)).length, 'the small body and the one of exactly maxBodyBytes should have been enqueued').toBe(2);
   });
 
   test('JSON nested thousands deep is 400, never 500, and does not end the server (in a process of its own)', async ({ redis }) => {
@@ -198,6 +257,67 @@ step('06c', () => {
     expect(await redis.observer.get(redis.key(K.enqueued)), 'jobs:enqueued counts each job made, once').toBe('2');
     const other = await post('order-3', 3);
     expect((other.json() as { id: string }).id, 'another key is another job').not.toBe((first.json() as { id: string }).id);
+  });
+
+  test('a Content-Length over maxBodyBytes is 413 before any of the body is sent, and the server closes the connection', async ({ redis }) => {
+    const { url } = await serve(redis, 1000);
+    const { port } = new URL(url);
+    const socket = connectTcp(Number(port), '127.0.0.1');
+    onTestFinished(() => void socket.destroy());
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', () => {});
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n');
+    await until(() => answer.includes('\r\n\r\n'), 2000, () => 'a POST whose Content-Length says 100000 bytes (maxBodyBytes 1000), and no body yet, got no answer within 2 s: read Content-Length first and answer 413 without waiting for the body');
+    expect(answer.split(' ')[1], `the answer was ${answer.split('\r\n')[0]}`).toBe('413');
+    expect(answer.toLowerCase(), 'the 413 should say Connection: close, or Node reads the 100000 bytes the client may still send, to reuse the connection').toContain('connection: close');
+    await within(ended, 2000, () => 'the server kept the connection open after its 413: with Connection: close, it hangs up instead of reading the rest');
+  });
+
+  test('when Redis fails during a request, the answer is 500 as JSON, and the server goes on answering', async ({ redis }) => {
+    // The server logs what it caught; the check reads the answers instead.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => logged.mockRestore());
+    const broken = redis.client('http');
+    // Closed on purpose: every command on it now fails at once.
+    broken.disconnect();
+    const server = createServer(broken);
+    onTestFinished(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    for (const [method, path] of [['POST', '/jobs'], ['GET', '/jobs/any'], ['POST', '/jobs']] as const) {
+      const reply = await call(url, method, path, method === 'POST' ? '{"n":1}' : undefined, { 'content-type': 'application/json' }).catch((error: Error) => ({ status: 0, text: error.message, headers: {} }));
+      expect(reply.status, `${method} ${path} with Redis gone was answered ${reply.status === 0 ? `with nothing (${reply.text})` : reply.status}: catch what the handler throws and answer 500`).toBe(500);
+      expect(() => JSON.parse(reply.text) as unknown, `the 500's body should be JSON, got ${reply.text.slice(0, 80)}`).not.toThrow();
+    }
+  });
+
+  test('any POST /jobs gets the answer the rules of the README give, as JSON (drawn)', async ({ redis }) => {
+    const maxBodyBytes = 300;
+    const { url } = await serve(redis, maxBodyBytes);
+    await drawn(
+      posts(maxBodyBytes),
+      { name: '06c any post', examples: edges(maxBodyBytes), runs: 4, budgetMs: 4000, describe: (post) => `with ${post.what} (maxBodyBytes ${maxBodyBytes})` },
+      async (post) => {
+        // A key drawn twice is a retry: it gets the first job's 202 and id again, which still waits.
+        const headers: Record<string, string> = { 'content-type': 'application/json', ...(post.key === undefined ? {} : { 'idempotency-key': post.key }) };
+        const reply = await call(url, 'POST', '/jobs', post.body, headers);
+        expect(reply.status, `POST /jobs was answered ${reply.status} ${reply.text.slice(0, 120)}, where the README's rules give ${post.status}`).toBe(post.status);
+        expect(String(reply.headers['content-type'] ?? ''), 'every answer is JSON: Content-Type application/json').toMatch(/^application\/json/);
+        expect(() => JSON.parse(reply.text) as unknown, `the answer's body is not JSON: ${reply.text.slice(0, 120)}`).not.toThrow();
+        if (post.status === 202) {
+          const { id } = reply.json() as { id: string };
+          const waiting = await lrange(redis, K.waiting);
+          expect(waiting.some((job) => (JSON.parse(job) as { id: string }).id === id), `answered 202 with id ${id}, but no job with that id waits in jobs:waiting`).toBe(true);
+        }
+      },
+    );
   });
 
   test('checks its options', ({ redis }) => {

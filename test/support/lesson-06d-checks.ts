@@ -172,6 +172,39 @@ step('06d', () => {
     expect(await redis.observer.smembers(redis.key(K.workers)), 'after close(), no worker should be left in jobs:workers').toEqual([]);
   });
 
+  test('close({ deadlineMs: Infinity }) waits for the job in progress as long as it takes, without a timer that fires at once', async ({ redis }) => {
+    const began = deferred<string>();
+    const gate = deferred();
+    const running = await app({
+      workers: 1,
+      handle: async (job) => {
+        began.resolve(job.id);
+        await gate.promise;
+        return 'finished';
+      },
+    });
+    const { id } = (await call(running.url, 'POST', '/jobs', JSON.stringify({ n: 1 }))).json() as { id: string };
+    await within(began.promise, 3000, () => 'the job posted did not reach handle() within 3 s');
+    // A delay past setTimeout's limit (2^31 - 1 ms) is cut to 1 ms, with a warning: Infinity must never reach it.
+    const warnings: string[] = [];
+    const warned = (warning: Error) => void warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', warned);
+    onTestFinished(() => void process.off('warning', warned));
+    let settled = false;
+    const closing = running.close({ deadlineMs: Infinity }).finally(() => (settled = true));
+    closing.catch(() => {});
+    await pause(200);
+    expect(settled, `close({ deadlineMs: Infinity }) resolved while its job was in progress${warnings.length > 0 ? ` (Node warned: ${warnings[0]})` : ''}: with no limit, it waits for the job`).toBe(false);
+    gate.resolve();
+    const result = await within(closing, 3000, () => 'close({ deadlineMs: Infinity }) did not resolve within 3 s of its job finishing');
+    expect(result, 'nothing should be handed back when the job finished').toEqual({ handedBack: [] });
+    expect(await outcome(redis, id, 1000, () => 'the job that finished during close() got no result'), 'the job should be recorded as done').toEqual({ ok: true, value: 'finished' });
+    expect(
+      warnings.filter((warning) => warning.startsWith('TimeoutOverflowWarning')),
+      'a setTimeout longer than 2^31 - 1 ms fires after 1 ms instead: wait for a deadline that far in steps, or not at all when there is none',
+    ).toEqual([]);
+  });
+
   test('close({ deadlineMs }) cuts a request still in flight at the deadline: a client sending its body slowly does not hold close()', async ({ redis }) => {
     const running = await app({ workers: 1 });
     const socket = connectSocket(running.port, '127.0.0.1');

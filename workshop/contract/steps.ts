@@ -256,7 +256,10 @@ export const contracts: Record<string, StepContract> = {
         name: 'createServer',
         kind: 'function',
         signature: 'createServer(conn, { maxBodyBytes = 65536, idempotencyTtlMs = 24 h }) → http.Server',
-        options: [{ name: 'maxBodyBytes', default: 65_536, values: [64, 4096] }],
+        options: [
+          { name: 'maxBodyBytes', default: 65_536, values: [64, 4096] },
+          { name: 'idempotencyTtlMs', default: 86_400_000, values: [60_000] },
+        ],
       },
     ],
     resources: [{ kind: 'server', closedBy: 'server.close() calls back' }],
@@ -275,6 +278,10 @@ export const contracts: Record<string, StepContract> = {
         options: [
           { name: 'workers', default: 2, values: [1, 3] },
           { name: 'port', default: 0, values: [0] },
+          { name: 'maxBodyBytes', default: 65_536, values: [64] },
+          { name: 'idempotencyTtlMs', default: 86_400_000, values: [60_000] },
+          { name: 'reapIntervalMs', default: 1000, values: [20] },
+          { name: 'maxAttempts', default: 3, values: [1] },
         ],
       },
     ],

@@ -34,4 +34,5 @@ export const mutants: Mutant[] = [
   { name: 'fixed-heartbeat', step: '06a', mistake: 'renews the heartbeat every leaseMs / 3 whatever heartbeatMs says', expect: /with heartbeatMs 50 and leaseMs \d+, jobs:alive:\S+ had \d+ ms to live 200 ms later: it was not renewed every heartbeatMs/ },
   { name: 'rescheduling-stop', step: '06b', mistake: 'clears the timer in stop() but lets a round in progress schedule the next one', expect: /a round ran after stop\(\) resolved: the round in progress scheduled the next one/ },
   { name: 'silent-reaper', step: '06b', mistake: 'swallows a failed round when no onError is given, where the default is console.error', expect: /with no onError, 0 failed round\(s\) reached console.error/ },
+  { name: 'unbounded-deadline-timer', step: '06d', mistake: 'arms one setTimeout for the deadline, which for deadlineMs: Infinity fires after 1 ms', expect: /close\(\{ deadlineMs: Infinity \}\) resolved while its job was in progress/ },
 ];

@@ -144,9 +144,10 @@ export const serverProbe: Probe = {
   redis: true,
   subject: 'createServer()',
   done: 'server.close() called back',
-  async run({ given, effective, tag, helper }) {
+  async run({ given, effective, tag, redis, helper }) {
     const maxBodyBytes = Number(effective.maxBodyBytes);
-    const server = createServer(helper('http'), 'maxBodyBytes' in given ? { maxBodyBytes } : {});
+    const ttlMs = Number(effective.idempotencyTtlMs);
+    const server = createServer(helper('http'), passed(given, ['maxBodyBytes', 'idempotencyTtlMs']));
     await within(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve())), 2000, () => 'the server did not start listening within 2 s');
     const address = server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -157,6 +158,16 @@ export const serverProbe: Probe = {
       const id = (JSON.parse(posted.text) as { id: string }).id;
       const got = await call(url, 'GET', `/jobs/${encodeURIComponent(id)}`);
       if (got.status !== 200 || (JSON.parse(got.text) as { status?: string }).status !== 'waiting') throw new Error(`GET /jobs/${id} right after its POST answered ${got.status} ${got.text}: 200, and the job waiting`);
+      // A key of its own each run: a key already set would answer with its first TTL.
+      const key = `key-${tag}-${Math.random().toString(36).slice(2, 8)}`;
+      const once = await call(url, 'POST', '/jobs', small, { 'content-type': 'application/json', 'idempotency-key': key });
+      const ttl = await redis.observer.pttl(redis.key(`jobs:idempotency:${key}`));
+      if (once.status !== 202 || !(ttl > ttlMs - 5000 && ttl <= ttlMs)) {
+        throw new Error(
+          `after POST /jobs with Idempotency-Key ${key} (answered ${once.status}), jobs:idempotency:${key} had ${ttl < 0 ? 'no time to live' : `${ttl} ms to live`}: ` +
+            `with idempotencyTtlMs ${'idempotencyTtlMs' in given ? ttlMs : `left out (${ttlMs}, 24 h)`}, the key is kept that long (SET … NX PX idempotencyTtlMs)`,
+        );
+      }
       const big = JSON.stringify({ tag, pad: 'x'.repeat(maxBodyBytes) });
       const refused = await call(url, 'POST', '/jobs', big, { 'content-type': 'application/json' });
       const about = `maxBodyBytes ${'maxBodyBytes' in given ? maxBodyBytes : `left out (${maxBodyBytes})`}`;
@@ -172,18 +183,48 @@ export const appProbe: Probe = {
   redis: true,
   subject: 'startApp()',
   done: 'close() resolved',
-  async run({ given, effective, redis }) {
+  async run({ given, effective, tag, together, redis }) {
     const workers = Number(effective.workers);
-    const running = await within(startApp({ blockTimeoutSec: 30, ...passed(given, ['workers', 'port']) }), 5000, () => 'startApp() had not resolved 5 s after it was called');
+    const about = (name: string) => `${name} ${name in given ? String(given[name]) : `left out (${String(effective[name])})`}`;
+    const running = await within(
+      startApp({ blockTimeoutSec: 30, ...passed(given, ['workers', 'port', 'maxBodyBytes', 'idempotencyTtlMs', 'reapIntervalMs', 'maxAttempts']) }),
+      5000,
+      () => 'startApp() had not resolved 5 s after it was called',
+    );
     try {
       await until(async () => (await redis.clients()).filter((client) => client.blocked).length >= workers, 3000, async () => {
         const blocked = (await redis.clients()).filter((client) => client.blocked).length;
-        return `with workers ${'workers' in given ? workers : `left out (${workers})`}, ${blocked} client(s) waited in BLMOVE 3 s after startApp() resolved, not ${workers}`;
+        return `with ${about('workers')}, ${blocked} client(s) waited in BLMOVE 3 s after startApp() resolved, not ${workers}`;
       });
-      const posted = await call(running.url, 'POST', '/jobs', JSON.stringify({ n: 3 }), { 'content-type': 'application/json' });
+      const key = `key-${tag}-${Math.random().toString(36).slice(2, 8)}`;
+      const posted = await call(running.url, 'POST', '/jobs', JSON.stringify({ n: 3 }), { 'content-type': 'application/json', 'idempotency-key': key });
       if (posted.status !== 202) throw new Error(`POST /jobs on ${running.url} was answered ${posted.status}, not 202`);
       const id = (JSON.parse(posted.text) as { id: string }).id;
       await allDone(redis, [id], 3000, 'through startApp()\'s front');
+      // The options startApp() passes on: to the server, and to the reaper.
+      const ttlMs = Number(effective.idempotencyTtlMs);
+      const ttl = await redis.observer.pttl(redis.key(`jobs:idempotency:${key}`));
+      if (!(ttl > ttlMs - 5000 && ttl <= ttlMs)) throw new Error(`with ${about('idempotencyTtlMs')}, an Idempotency-Key posted to the app had ${ttl} ms to live: startApp() passes idempotencyTtlMs on to createServer()`);
+      const maxBodyBytes = Number(effective.maxBodyBytes);
+      if (maxBodyBytes < 1000) {
+        const big = await call(running.url, 'POST', '/jobs', JSON.stringify({ pad: 'x'.repeat(1000) }), { 'content-type': 'application/json' });
+        if (big.status !== 413) throw new Error(`with ${about('maxBodyBytes')}, a body of about 1000 bytes was answered ${big.status}, not 413: startApp() passes maxBodyBytes on to createServer()`);
+      }
+      // A dead worker's job, on its last attempt: the app's reaper, every reapIntervalMs, dead-letters it after maxAttempts.
+      if ('reapIntervalMs' in given && !together) {
+        const maxAttempts = Number(effective.maxAttempts);
+        const lost = `lost-${tag}`;
+        await redis.observer
+          .multi()
+          .sadd(redis.key(K.workers), `gone-${tag}`)
+          .rpush(redis.key(K.processing(`gone-${tag}`)), JSON.stringify({ id: lost, data: { n: 1 } }))
+          .hset(redis.key(K.attempts), lost, maxAttempts - 1)
+          .exec();
+        const ms = Number(given.reapIntervalMs) + 700;
+        await until(async () => (await redis.observer.llen(redis.key(K.processing(`gone-${tag}`)))) === 0, ms, () => `with ${about('reapIntervalMs')}, the app's reaper had not taken a dead worker's job back within ${ms} ms: startApp() passes reapIntervalMs on to the reaper`);
+        const dead = await redis.observer.lrange(redis.key(K.dead), 0, -1);
+        if (!dead.some((job) => job.includes(`"${lost}"`))) throw new Error(`with ${about('maxAttempts')}, a dead worker's job on its attempt ${maxAttempts} was not dead-lettered by the app's reaper: startApp() passes maxAttempts on to it`);
+      }
     } finally {
       await within(running.close(), 3000, () => 'close() had not resolved 3 s after it was called');
     }

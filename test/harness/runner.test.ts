@@ -24,7 +24,9 @@ describe.concurrent('verify and the runner', { timeout: 60_000 }, () => {
     expect(run.output()).toContain('npm start -- diff 02a');
     const saved = JSON.parse(readFileSync(progress, 'utf8'));
     expect(saved.about).toMatch(/Do not edit it by hand/);
-    expect(saved.steps['02a']).toMatchObject({ status: 'passed', passed: 8, checks: 8 });
+    expect(saved.steps['02a']).toMatchObject({ status: 'passed' });
+    expect(saved.steps['02a'].passed, 'every check of the step passed').toBe(saved.steps['02a'].checks);
+    expect(saved.steps['02a'].checks).toBeGreaterThan(0);
     expect(saved.steps['02a'].firstPassedAt).toEqual(saved.steps['02a'].at);
   });
 
@@ -40,7 +42,10 @@ describe.concurrent('verify and the runner', { timeout: 60_000 }, () => {
     expect(await run.exited, run.output()).toBe(0);
     const results = JSON.parse(readFileSync(file, 'utf8')) as ExercismResults;
     expect(results).toMatchObject({ version: 3, status: 'pass' });
-    expect(results.tests).toHaveLength(8);
+    // One entry per check the run counted.
+    const counted = Number(/^(\d+) passed, 0 failed$/m.exec(run.output())?.[1] ?? 0);
+    expect(counted).toBeGreaterThan(0);
+    expect(results.tests).toHaveLength(counted);
     for (const test of results.tests) expect(test).toMatchObject({ name: expect.stringMatching(/^02a /), status: 'pass', message: null, task_id: 1 });
   });
 

@@ -39,7 +39,7 @@ const fixture = (name: string) => ({ WORKSHOP_TARGET: `test/harness/fixtures/${n
 describe.concurrent('npm run verify', { timeout: 60_000 }, () => {
   it('passes a lesson on the solutions and exits 0', async () => {
     const run = await verify(['02'], { WORKSHOP_TARGET: 'solutions' });
-    expect(run.output).toMatch(/^17 passed, 0 failed$/m);
+    expect(run.output).toMatch(/^[1-9]\d* passed, 0 failed$/m);
     expect(run.code).toBe(0);
     await serverGone(run.output);
   });

@@ -35,4 +35,5 @@ export const mutants: Mutant[] = [
   { name: 'rescheduling-stop', step: '06b', mistake: 'clears the timer in stop() but lets a round in progress schedule the next one', expect: /a round ran after stop\(\) resolved: the round in progress scheduled the next one/ },
   { name: 'silent-reaper', step: '06b', mistake: 'swallows a failed round when no onError is given, where the default is console.error', expect: /with no onError, 0 failed round\(s\) reached console.error/ },
   { name: 'unbounded-deadline-timer', step: '06d', mistake: 'arms one setTimeout for the deadline, which for deadlineMs: Infinity fires after 1 ms', expect: /close\(\{ deadlineMs: Infinity \}\) resolved while its job was in progress/ },
+  { name: 'unblock-once-app', step: '06d', mistake: 'sends CLIENT UNBLOCK once per worker, though an answer of 0 can mean its BLMOVE is still on its way', expect: /answered 0\)[^]*Send the UNBLOCK again while worker.blocking/ },
 ];

@@ -45,26 +45,26 @@ export const queueProbe: Probe = {
     const wait = timeoutMs === undefined ? [] : [timeoutMs];
     const how = timeoutMs === undefined ? 'without a timeout' : `with timeoutMs ${timeoutMs}`;
     const base = tag === 'a' ? 100 : -100;
-    const queue = new BoundedQueue(capacity);
+    const bounded = new BoundedQueue(capacity);
     for (let i = 0; i < capacity; i++) {
-      if (queue.put(base + i, ...wait) !== true) throw new Error(`put() ${how} returned false for item ${i + 1} of a queue of capacity ${capacity}: there was room`);
+      if (bounded.put(base + i, ...wait) !== true) throw new Error(`put() ${how} returned false for item ${i + 1} of a queue of capacity ${capacity}: there was room`);
       await turn();
     }
-    if (queue.size !== capacity) throw new Error(`after ${capacity} put() calls, .size was ${queue.size}, not ${capacity}`);
+    if (bounded.size !== capacity) throw new Error(`after ${capacity} put() calls, .size was ${bounded.size}, not ${capacity}`);
     if (timeoutMs !== undefined) {
       const started = performance.now();
-      const full = queue.put(base + capacity, timeoutMs);
+      const full = bounded.put(base + capacity, timeoutMs);
       const waited = performance.now() - started;
       if (full !== false) throw new Error(`put() with timeoutMs ${timeoutMs} on a full queue (capacity ${capacity}) returned ${String(full)}, not false`);
       if (waited < timeoutMs - 2) throw new Error(`put() with timeoutMs ${timeoutMs} on a full queue gave up after ${waited.toFixed(1)} ms: it waits timeoutMs first`);
     }
     for (let i = 0; i < capacity; i++) {
-      const got = queue.take(...wait);
+      const got = bounded.take(...wait);
       if (got !== base + i) throw new Error(`take() ${how} returned ${String(got)}, where first in, first out gives ${base + i}`);
       await turn();
     }
-    if (queue.size !== 0) throw new Error(`after every item was taken, .size was ${queue.size}, not 0`);
-    if (timeoutMs !== undefined && queue.take(timeoutMs) !== undefined) throw new Error(`take() with timeoutMs ${timeoutMs} on an empty queue returned an item, not undefined`);
+    if (bounded.size !== 0) throw new Error(`after every item was taken, .size was ${bounded.size}, not 0`);
+    if (timeoutMs !== undefined && bounded.take(timeoutMs) !== undefined) throw new Error(`take() with timeoutMs ${timeoutMs} on an empty queue returned an item, not undefined`);
   },
 };
 

@@ -1,32 +1,13 @@
 /** Lesson 05, step 05a: the WorkerPool. Loaded by test/05-client-unblock.test.ts. */
 import { vi } from 'vitest';
 import { WorkerPool } from '#target/05-client-unblock/worker-pool.ts';
-import { URL_VARIABLE } from '../../workshop/redis.ts';
-import { startLatencyProxy, type LatencyProxy } from '../../workshop/perturb/latency.ts';
-import { seedFromEnv } from '../../workshop/perturb/schedule.ts';
+import { throughProxy } from './proxy.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { blockedNow, connectedNow, deferred, pause, settledStop, started, stopped, STOP_LIMIT_MS, test, until, within } from './lesson-05.ts';
 import { expect, step } from './workshop-test.ts';
 import { drawn, fc } from './draw.ts';
 import { contractChecks } from './contract/checks.ts';
 import { poolProbe } from './contract/lesson-05.ts';
-
-/**
- * Runs `body` with every connection the pool opens going through a seeded latency proxy that can
- * hold a command on its way to Redis (workshop/perturb/latency.ts); restores the address after.
- */
-async function throughProxy(redis: { url: string }, body: (proxy: LatencyProxy) => Promise<void>): Promise<void> {
-  const proxy = await startLatencyProxy(redis.url, seedFromEnv() ?? 1, 1);
-  const previous = process.env[URL_VARIABLE];
-  process.env[URL_VARIABLE] = proxy.url;
-  try {
-    await body(proxy);
-  } finally {
-    if (previous === undefined) delete process.env[URL_VARIABLE];
-    else process.env[URL_VARIABLE] = previous;
-    await proxy.close();
-  }
-}
 
 step('05a', () => {
   test('.start() resolves once every worker waits in BLPOP, each on its own connection with its own CLIENT ID (drawn)', async ({ redis, tap }) => {

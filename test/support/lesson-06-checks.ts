@@ -138,9 +138,14 @@ export async function serve(redis: RedisKit, maxBodyBytes?: number, options: { i
     server.closeAllConnections();
     server.close();
   });
+  return { url: await listening(server), server };
+}
+
+/** Starts `server` on a free loopback port; resolves with its URL. */
+export async function listening(server: Server): Promise<string> {
   await within(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve())), 2000, () => 'the server did not start listening within 2 s');
   const address = server.address();
-  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, server };
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }
 
 /**

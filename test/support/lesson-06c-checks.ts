@@ -4,7 +4,7 @@ import { connect as connectTcp } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { onTestFinished, vi } from 'vitest';
 import { createServer } from '#target/06-reliable-queue/server.ts';
-import { alive, describeExit, expectContinue, lrange, oversize, SERVER_HELPER, serve, targetFile, together } from './lesson-06-checks.ts';
+import { alive, describeExit, expectContinue, listening, lrange, oversize, SERVER_HELPER, serve, targetFile, together } from './lesson-06-checks.ts';
 import { call, K, killChildren, pause, startChild, tail, until, within } from './lesson-06.ts';
 import { drawn, fc } from './draw.ts';
 import { expect, step, test } from './workshop-test.ts';
@@ -288,9 +288,7 @@ step('06c', () => {
       server.closeAllConnections();
       server.close();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const url = await listening(server);
     for (const [method, path] of [['POST', '/jobs'], ['GET', '/jobs/any'], ['POST', '/jobs']] as const) {
       const reply = await call(url, method, path, method === 'POST' ? '{"n":1}' : undefined, { 'content-type': 'application/json' }).catch((error: Error) => ({ status: 0, text: error.message, headers: {} }));
       expect(reply.status, `${method} ${path} with Redis gone was answered ${reply.status === 0 ? `with nothing (${reply.text})` : reply.status}: catch what the handler throws and answer 500`).toBe(500);

@@ -5,9 +5,7 @@ import { onTestFinished } from 'vitest';
 import { alive, app, CLOSE_LIMIT_MS, closed, lrange, LOAD_HELPER, outcome, push, raw } from './lesson-06-checks.ts';
 import { call, census, deferred, describeCensus, K, killChildren, pause, refused, startChild, tapCommands, until, within } from './lesson-06.ts';
 import { startApp } from '#target/06-reliable-queue/app.ts';
-import { startLatencyProxy } from '../../workshop/perturb/latency.ts';
-import { seedFromEnv } from '../../workshop/perturb/schedule.ts';
-import { URL_VARIABLE } from '../../workshop/redis.ts';
+import { throughProxy } from './proxy.ts';
 import { describeLeft, watchResources } from './leftovers.ts';
 import { expect, step, test } from './workshop-test.ts';
 import { contractChecks } from './contract/checks.ts';
@@ -180,35 +178,29 @@ step('06d', () => {
     onTestFinished(tap.restore);
     // The app's connections go through a proxy that can make a command arrive late: the worker's
     // BLMOVE after its job is held there until close()'s first CLIENT UNBLOCK has been answered.
-    const proxy = await startLatencyProxy(redis.url, seedFromEnv() ?? 1, 1);
-    const previous = process.env[URL_VARIABLE];
-    process.env[URL_VARIABLE] = proxy.url;
-    onTestFinished(async () => {
-      if (previous === undefined) delete process.env[URL_VARIABLE];
-      else process.env[URL_VARIABLE] = previous;
-      await proxy.close();
-    });
-    const running = await app({ workers: 1, blockTimeoutSec: 30, handle: () => 'done' });
-    await redis.waitForBlocked(1);
-    const hold = proxy.hold(/BLMOVE/i);
-    await push(redis, raw('one'));
-    await within(hold.held, 2000, () => 'the worker did not send BLMOVE again within 2 s of taking its job');
-    const from = tap.sent.length;
-    const closing = running.close();
-    closing.catch(() => {});
-    const answered = () => tap.sent.slice(from).some((sent) => sent.command === 'CLIENT UNBLOCK' && sent.reply !== undefined);
-    await until(answered, CLOSE_LIMIT_MS, () => 'close() sent no CLIENT UNBLOCK within 1 s while a worker\'s BLMOVE was on its way: set the flags, then CLIENT UNBLOCK each worker.clientId').catch((error: Error) => {
+    await throughProxy(redis, async (proxy) => {
+      const running = await app({ workers: 1, blockTimeoutSec: 30, handle: () => 'done' });
+      await redis.waitForBlocked(1);
+      const hold = proxy.hold(/BLMOVE/i);
+      await push(redis, raw('one'));
+      await within(hold.held, 2000, () => 'the worker did not send BLMOVE again within 2 s of taking its job');
+      const from = tap.sent.length;
+      const closing = running.close();
+      closing.catch(() => {});
+      const answered = () => tap.sent.slice(from).some((sent) => sent.command === 'CLIENT UNBLOCK' && sent.reply !== undefined);
+      await until(answered, CLOSE_LIMIT_MS, () => 'close() sent no CLIENT UNBLOCK within 1 s while a worker\'s BLMOVE was on its way: set the flags, then CLIENT UNBLOCK each worker.clientId').catch((error: Error) => {
+        hold.release();
+        throw error;
+      });
       hold.release();
-      throw error;
-    });
-    hold.release();
-    await within(closing, 3000, () => {
-      const unblocks = tap.sent.slice(from).filter((sent) => sent.command === 'CLIENT UNBLOCK');
-      return (
-        `close() has not returned 3 s after its BLMOVE reached Redis, although it sent CLIENT UNBLOCK ${unblocks.map((sent) => `${sent.args[0]} (answered ${String(sent.reply)})`).join(', ')}. ` +
-        'An UNBLOCK answered 0 found no blocked client: the worker\'s BLMOVE was still on its way to Redis, and now waits there for 30 s. ' +
-        'Send the UNBLOCK again while worker.blocking, until it answers 1'
-      );
+      await within(closing, 3000, () => {
+        const unblocks = tap.sent.slice(from).filter((sent) => sent.command === 'CLIENT UNBLOCK');
+        return (
+          `close() has not returned 3 s after its BLMOVE reached Redis, although it sent CLIENT UNBLOCK ${unblocks.map((sent) => `${sent.args[0]} (answered ${String(sent.reply)})`).join(', ')}. ` +
+          'An UNBLOCK answered 0 found no blocked client: the worker\'s BLMOVE was still on its way to Redis, and now waits there for 30 s. ' +
+          'Send the UNBLOCK again while worker.blocking, until it answers 1'
+        );
+      });
     });
   });
 

@@ -10,6 +10,7 @@ import { createServer } from '#target/06-reliable-queue/server.ts';
 import { QueueWorker } from '#target/06-reliable-queue/worker.ts';
 import type { RedisKit } from '../workshop-test.ts';
 import { call, K } from '../lesson-06.ts';
+import { listening } from '../lesson-06-checks.ts';
 import { pause, until, within } from '../waits.ts';
 import type { Given, Probe } from './checks.ts';
 
@@ -148,9 +149,7 @@ export const serverProbe: Probe = {
     const maxBodyBytes = Number(effective.maxBodyBytes);
     const ttlMs = Number(effective.idempotencyTtlMs);
     const server = createServer(helper('http'), passed(given, ['maxBodyBytes', 'idempotencyTtlMs']));
-    await within(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve())), 2000, () => 'the server did not start listening within 2 s');
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const url = await listening(server);
     try {
       const small = JSON.stringify({ tag });
       const posted = await call(url, 'POST', '/jobs', small, { 'content-type': 'application/json' });
